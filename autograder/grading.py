@@ -76,7 +76,8 @@ def worker_main(root: Path) -> int:
         api = make_api(root, grading=True)
     else:
         from .sandbox import Sandbox, SandboxLimits
-        sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]),
+        # one runtime dir per worker: kernels' ipc socket names must not collide
+        sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]) / f"w{os.getpid()}",
                           SandboxLimits(**sandbox_settings["limits"]),
                           hide=[Path(p) for p in sandbox_settings["hide"]])
         os.environ.update(sandbox.env())

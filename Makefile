@@ -1,0 +1,90 @@
+# Deep Learning Essentials — the instructor's verbs. `make help` lists them.
+# Every target installs the environment first (idempotent; see `install`).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+ROOT   ?= .
+A      ?=
+SRC    ?= incoming
+# The stamp is keyed on the requirement files: editing them reinstalls.
+REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)
+STAMP    := $(VENV)/.install-$(REQ_HASH)
+ASSIGN   := $(if $(A),--assignment $(A),)
+
+export OMP_NUM_THREADS ?= 1
+export HF_HUB_OFFLINE ?= 1
+
+.PHONY: help install demo test release solutions generate collect autograde feedback export \
+        report checkpoints bench clean
+
+help:
+	@echo "make install      create .venv and install everything (idempotent)"
+	@echo "make demo         simulated class: release → collect → autograde → feedback → report"
+	@echo "make test         the full test suite (what CI runs)"
+	@echo "make release      student copies into release/            (A=week01_tensors for one)"
+	@echo "make solutions    executed worked solutions into solutions/"
+	@echo "make checkpoints  regenerate docs/CHECKPOINTS.md"
+	@echo "make generate     release + solutions + checkpoints"
+	@echo "make collect SRC=folder-or-zip   import submissions into submitted/ (originals archived)"
+	@echo "make autograde [JOBS=N] [A=...]  grade submitted/ (parallel, sandboxed)"
+	@echo "make feedback     per-student HTML in feedback/ (no hidden tests)"
+	@echo "make export       grades.csv with a status column"
+	@echo "make report       report/ (HTML + PNG) and the LMS CSV"
+	@echo "make bench        timings into docs/BENCHMARKS.md"
+	@echo "make clean        remove build/ and caches (never submitted/ or the gradebook)"
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "ERROR: Python >= 3.11 is required (nbgrader 0.9.6 needs it); found: $$($(PYTHON) --version 2>&1). Use PYTHON=python3.11 make ..."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@if grep -qvE '^\s*(#|$$)' requirements-nodeps.txt; then \
+	  $(PY) -m pip install -q --no-deps -r requirements-nodeps.txt; fi
+	$(PY) -m pip install -q --no-deps -e .
+	@rm -f $(VENV)/.install-*
+	@touch $@
+	@echo "installed: $(VENV) ($(REQ_HASH))"
+
+demo: install
+	$(PY) -m autograder demo --jobs $(JOBS)
+
+test: install
+	$(PY) -m pytest
+
+release: install
+	$(PY) -m autograder release $(ASSIGN)
+
+solutions: install
+	$(PY) -m autograder solutions $(ASSIGN)
+
+checkpoints: install
+	$(PY) -m autograder checkpoints
+
+generate: release solutions checkpoints
+
+collect: install
+	$(PY) -m autograder collect --root $(ROOT) $(SRC)
+
+autograde: install
+	$(PY) -m autograder autograde --root $(ROOT) --jobs $(JOBS) $(ASSIGN)
+
+feedback: install
+	$(PY) -m autograder feedback --root $(ROOT) $(ASSIGN)
+
+export: install
+	$(PY) -m autograder export --root $(ROOT)
+
+report: install
+	$(PY) -m autograder report --root $(ROOT)
+
+bench: install
+	$(PY) -m autograder bench
+
+clean:
+	rm -rf build .pytest_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,111 @@
+"""Grading truth: the solution gets 100, the untouched release copy 0, and every answer
+cell matters — reverting it to its stub, or replacing it with a plausible wrong answer,
+loses points. Every test cell fails for at least one stub (no test that cannot fail)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import nbtools, pipeline
+from conftest import ASSIGNMENTS, REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not ASSIGNMENTS, reason="no assignment")]
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """Real nbgrader autograde of the solution and the release copy of every week."""
+    root = tmp_path_factory.mktemp("truth")
+    pipeline.release(ASSIGNMENTS, root / "release")
+    for a in ASSIGNMENTS:
+        nbtools.write(pipeline.solution_notebook(a), root / "submitted" / "solution" / a / f"{a}.ipynb")
+        nbtools.write(nbtools.read(root / "release" / a / f"{a}.ipynb"),
+                      root / "submitted" / "untouched" / a / f"{a}.ipynb")
+    pipeline.autograde(root, ASSIGNMENTS, jobs=2, progress=False)
+    rows = pipeline.grade_table(root)
+    return {(r["student"], r["assignment"]): r for r in rows}
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_solution_scores_full_marks(graded_class, a):
+    row = graded_class[("solution", a)]
+    assert row["status"] == "ok", row
+    assert row["score"] == row["max_score"] == 100.0, row
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_untouched_release_scores_zero_without_crashing(graded_class, a):
+    row = graded_class[("untouched", a)]
+    assert row["status"] == "ok", row
+    assert row["score"] == 0.0 and row["max_score"] == 100.0, row
+
+
+def _wrong_answers(a: str) -> dict[str, list[tuple[str, str]]]:
+    path = REPO / "tests" / "wrong_answers" / f"{a}.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"wrong_{a}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.WRONG_ANSWERS
+
+
+_CACHE: dict[str, dict] = {}
+
+
+def mutation_run(a: str, tmp_path_factory) -> dict:
+    if a in _CACHE:
+        return _CACHE[a]
+    release = nbtools.read(REPO / "release" / a / f"{a}.ipynb")
+    mutants = [{"kind": "stub", "name": f"stub:{nbtools.grade_id(c)}", "cell": nbtools.grade_id(c),
+                "source": c.source} for c in release.cells if nbtools.is_answer(c)]
+    for cell, wrongs in _wrong_answers(a).items():
+        mutants += [{"kind": "wrong", "name": f"wrong:{cell}: {desc}", "cell": cell, "source": src}
+                    for desc, src in wrongs]
+    tmp = tmp_path_factory.mktemp(f"mut-{a}")
+    (tmp / "mutants.json").write_text(json.dumps(mutants, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(REPO / "tests" / "mutants.py"),
+                           str(REPO / "source" / a / f"{a}.ipynb"), str(tmp / "mutants.json")],
+                          capture_output=True, text=True, cwd=tmp, timeout=1500,
+                          env={**__import__("os").environ, "OMP_NUM_THREADS": "1",
+                               "DLCOURSE_OFFLINE": "1", "TQDM_DISABLE": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    _CACHE[a] = json.loads(proc.stdout)
+    return _CACHE[a]
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_source_passes_every_test_in_process(a, tmp_path_factory):
+    run = mutation_run(a, tmp_path_factory)
+    failed = {g: run["errors"].get(g) for g, ok in run["baseline"].items() if not ok}
+    assert not failed, failed
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_every_stub_loses_points_and_every_test_can_fail(a, tmp_path_factory):
+    run = mutation_run(a, tmp_path_factory)
+    stubs = [m for m in run["mutants"] if m["kind"] == "stub"]
+    assert stubs
+    no_loss = [m["name"] for m in stubs if m["lost"] <= 0 or m.get("error")]
+    assert not no_loss, f"reverting these answer cells to the stub loses no points: {no_loss}"
+    failing = {g for m in stubs for g in m["failed"]}
+    never = sorted(set(run["points"]) - failing)
+    assert not never, f"test cells that no stub makes fail (they cannot fail): {never}"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_plausible_wrong_answers_lose_points(a, tmp_path_factory):
+    wrong = _wrong_answers(a)
+    assert wrong, f"tests/wrong_answers/{a}.py: add plausible wrong answers for {a}"
+    release = nbtools.read(REPO / "release" / a / f"{a}.ipynb")
+    answer_ids = {nbtools.grade_id(c) for c in release.cells if nbtools.is_answer(c)}
+    assert answer_ids <= set(wrong), f"answer cells without a wrong answer: {answer_ids - set(wrong)}"
+    run = mutation_run(a, tmp_path_factory)
+    passed = [m["name"] for m in run["mutants"] if m["kind"] == "wrong" and m["lost"] <= 0]
+    assert not passed, f"these wrong answers still get full marks: {passed}"

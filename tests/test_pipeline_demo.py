@@ -1,0 +1,137 @@
+"""The simulated class end to end (`make demo`): statuses, scores, feedback that hides
+hidden tests, archived originals, submitted/ never modified, CSV with a status column."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import zipfile
+
+import pytest
+
+from autograder import demo, nbtools, pipeline
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _hashes(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    zip_path = demo.build_class(root)
+    pipeline.collect(zip_path, root)
+    before = _hashes(root / "submitted")
+    pipeline.autograde(root, [demo.ASSIGNMENT], jobs=2, cell_timeout=10, progress=False)
+    after = _hashes(root / "submitted")
+    from autograder.feedback import generate_all
+    generate_all(root)
+    roster = list(demo.EXPECTED)
+    csv_path = pipeline.export(root, root / "grades.csv", roster)
+    rows = {r["student"]: r for r in csv.DictReader(open(csv_path, encoding="utf-8"))}
+    return {"root": root, "zip": zip_path, "rows": rows, "before": before, "after": after}
+
+
+def test_every_student_has_the_expected_status(demo_run):
+    got = {s: r["status"] for s, r in demo_run["rows"].items()}
+    assert got == demo.EXPECTED
+
+
+def test_scores(demo_run):
+    score = {s: float(r["score"]) for s, r in demo_run["rows"].items()}
+    assert score["s01_perfect"] == 100
+    assert score["s02_untouched"] == 0
+    assert 0 < score["s03_partial"] < 100
+    assert score["s05_metadata_stripped"] == 100      # repaired, graded as written
+    assert score["s06_deleted_test"] == 90            # the deleted 10-point test counts as failed
+    assert score["s07_duplicated_cell"] == 100
+    assert 0 < score["s08_infinite_loop"] < 100       # only the looping part is lost
+    for s in ("s04_corrupt_json", "s09_kernel_crash", "s10_missing"):
+        assert score[s] == 0
+    assert all(r["max_score"] == "100.0" for r in demo_run["rows"].values())
+
+
+def test_failures_are_explained_in_the_csv(demo_run):
+    rows = demo_run["rows"]
+    assert "JSON" in rows["s04_corrupt_json"]["detail"]
+    assert "삭제된 테스트" in rows["s06_deleted_test"]["detail"]
+    assert "timeout" in rows["s08_infinite_loop"]["detail"]
+    assert "kernel died" in rows["s09_kernel_crash"]["detail"] or \
+        "process died" in rows["s09_kernel_crash"]["detail"]
+    with open(demo_run["root"] / "grades.csv", encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    assert header[:5] == ["student", "assignment", "score", "max_score", "status"]
+
+
+def test_submitted_files_are_never_modified_and_originals_are_archived(demo_run):
+    assert demo_run["before"] == demo_run["after"]
+    root = demo_run["root"]
+    manifest = list(csv.DictReader(open(root / "archive" / "manifest.csv", encoding="utf-8")))
+    with zipfile.ZipFile(demo_run["zip"]) as zf:
+        originals = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist()}
+    archived = {m["original"]: m["sha256"] for m in manifest}
+    assert archived == originals
+    for m in manifest:
+        assert hashlib.sha256((root / m["archived_as"]).read_bytes()).hexdigest() == m["sha256"]
+
+
+def test_collect_never_overwrites_an_older_archive(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "kim_week01_tensors.ipynb").write_text('{"v": 1}')
+    root = tmp_path / "course"
+    pipeline.collect(src, root)
+    (src / "kim_week01_tensors.ipynb").write_text('{"v": 2}')
+    pipeline.collect(src, root)
+    archived = sorted((root / "archive").glob("*/kim_week01_tensors.ipynb"))
+    assert [p.read_text() for p in archived] == ['{"v": 1}', '{"v": 2}']
+    assert (root / "submitted" / "kim" / "week01_tensors" / "week01_tensors.ipynb").read_text() == '{"v": 2}'
+    (src / "notes.txt").write_text("hello")
+    recs = pipeline.collect(src, root)
+    assert any(r["action"].startswith("skipped") for r in recs)
+
+
+def test_feedback_shows_messages_but_never_hidden_tests(demo_run):
+    root = demo_run["root"]
+    source = nbtools.read(REPO / "source" / demo.ASSIGNMENT / f"{demo.ASSIGNMENT}.ipynb")
+    hidden_lines = {line.strip() for c in source.cells if nbtools.is_test(c)
+                    for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
+                                            c.source, re.S)
+                    for line in block.splitlines() if len(line.strip()) > 20}
+    assert hidden_lines
+    pages = sorted((root / "feedback").glob("*/*/*.html"))
+    assert len(pages) >= 6
+    import html as html_mod
+    for page in pages:
+        text = html_mod.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        leaked = [h for h in hidden_lines if h in text]
+        assert not leaked, f"{page}: hidden test source leaked: {leaked[:2]}"
+        assert "BEGIN HIDDEN" not in text, page
+        assert "채점 결과" in text
+    from autograder.feedback import sanitize
+    for nb_path in sorted((root / "autograded").glob("*/*/*.ipynb")):
+        clean = sanitize(nbtools.read(nb_path), {})
+        for cell in clean.cells:
+            if nbtools.is_test(cell):
+                assert "BEGIN HIDDEN" not in cell.source
+                for out in cell.outputs:
+                    assert out.output_type != "error" and "Traceback" not in str(out), nb_path
+    partial = html_mod.unescape(re.sub(r"<[^>]+>", "", (root / "feedback" / "s03_partial" /
+                                demo.ASSIGNMENT / f"{demo.ASSIGNMENT}.html").read_text(encoding="utf-8")))
+    assert "NotImplementedError" in partial or "[검사 실패]" in partial   # the failing message is shown
+    assert "통과 (passed)" in partial
+
+
+def test_regrading_is_idempotent(demo_run):
+    root = demo_run["root"]
+    first = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
+    pipeline.autograde(root, [demo.ASSIGNMENT], students=["s01_perfect", "s03_partial",
+                                                          "s05_metadata_stripped"],
+                       jobs=2, cell_timeout=10, progress=False)
+    second = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
+    assert first == second
