@@ -59,7 +59,8 @@ def load_config(root: Path, grading: bool = False, extra: dict | None = None):
     from traitlets.config.loader import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
     cfg.CourseDirectory.root = str(root)
-    cfg.CourseDirectory.db_url = f"sqlite:///{Path(root) / 'gradebook.db'}"
+    if "db_url" not in cfg.CourseDirectory or "sqlite" in str(cfg.CourseDirectory.db_url):
+        cfg.CourseDirectory.db_url = f"sqlite:///{Path(root) / 'gradebook.db'}"
     cfg.IgnorePattern.enabled = True
     if grading:
         from .grading import STAGED_DIR
@@ -107,7 +108,7 @@ def _staged_source(assignment: str, dest_root: Path, root: Path = REPO_ROOT) -> 
 def _generate(assignment: str, course_root: Path, root: Path = REPO_ROOT) -> Path:
     """Run nbgrader generate_assignment in course_root; return the release folder."""
     _staged_source(assignment, course_root, root)
-    api = make_api(course_root)
+    api = make_api(course_root, db_url=f"sqlite:///{course_root / 'gradebook.db'}")
     res = api.generate_assignment(assignment, force=True, create=True)
     if not res.get("success"):
         raise RuntimeError(f"generate_assignment {assignment} failed:\n{res.get('log', '')}\n"
@@ -445,7 +446,7 @@ class WorkerPool:
 def _gradebook(root: Path):
     _patch_nbgrader()
     from nbgrader.api import Gradebook
-    return Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}")
+    return Gradebook(str(load_config(root).CourseDirectory.db_url))
 
 
 def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None) -> dict | None:
