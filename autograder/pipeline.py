@@ -298,6 +298,7 @@ class Job:
     status: str                     # status after pre-checks (ok/repaired/…)
     notes: list
     deleted_tests: list
+    tampering: bool = False         # graded, but flagged needs_manual
 
 
 def _status_dir(root: Path, assignment: str) -> Path:
@@ -346,13 +347,17 @@ def precheck(root: Path, student: str, assignment: str) -> Job:
     prep = repair.prepare(nb, release_nb)
     notes = ([rename_note] if rename_note else []) + prep.notes
     status = "repaired" if (rename_note and prep.status == "ok") else prep.status
+    tampering = repair.scan_tampering(prep.notebook) if prep.notebook is not None else []
+    if tampering:
+        notes.append("테스트 도구를 바꾸는 코드가 있어 수동 확인 필요 (possible tampering with "
+                     "test helpers): " + "; ".join(tampering[:3]))
     if prep.notebook is not None:
         staged_dir.mkdir(parents=True, exist_ok=True)
         nbtools.write(prep.notebook, staged_dir / f"{assignment}.ipynb")
         ts = sub_dir / "timestamp.txt"
         if ts.exists():
             shutil.copy2(ts, staged_dir / "timestamp.txt")
-    return Job(student, assignment, status, notes, prep.deleted_tests)
+    return Job(student, assignment, status, notes, prep.deleted_tests, bool(tampering))
 
 
 class WorkerPool:
@@ -522,7 +527,7 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
         bar = tqdm(total=len(to_run), desc="autograde", unit="nb", file=sys.stderr)
 
     def on_result(job: Job, msg: dict) -> None:
-        status = msg.get("status") or job.status
+        status = msg.get("status") or ("needs_manual" if job.tampering else job.status)
         notes = list(job.notes) + ([msg["detail"]] if msg.get("detail") else [])
         if job.deleted_tests and status in ("ok", "repaired"):
             _zero_grades(root, job)

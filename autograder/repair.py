@@ -111,8 +111,8 @@ def prepare(submission: nbformat.NotebookNode, release: nbformat.NotebookNode) -
                 stripped += 1
                 break
 
-    if not any(m is not None and nbtools.is_test(rel_cells[m]) for m in match) and \
-            stripped == 0 and not any(nbtools.grade_id(c) for c in nb.cells):
+    if not any(m is not None and nbtools.nbgrader_meta(rel_cells[m]).get("locked")
+               for m in match):
         return Prepared("needs_manual", None, [
             "이 과제의 셀을 하나도 찾지 못했습니다: 다른 노트북을 제출했을 수 있습니다 "
             "(no cell of this assignment found)."])
@@ -180,3 +180,51 @@ def _reorder(items: list, match: list[int | None]) -> list:
             last = float(i)
         keyed.append((key, k, item))
     return [item for _, _, item in sorted(keyed, key=lambda t: (t[0], t[1]))]
+
+
+#: Modules whose attributes the hidden tests rely on; assigning to them fakes a pass.
+PROTECTED_MODULES = {"checks", "autograder", "torch", "nn", "F", "np", "numpy", "builtins",
+                     "math", "random", "sys", "importlib"}
+
+
+def scan_tampering(nb: nbformat.NotebookNode) -> list[str]:
+    """Find student code that patches what the tests use (``checks.check_close = …``,
+    ``torch.allclose = …``, ``setattr(checks, …)``, ``sys.modules[...] = …``,
+    ``builtins.*``). Returns one finding per offending line; only unlocked cells are read
+    (locked cells are restored from the gradebook before grading)."""
+    import ast
+    findings = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or nbtools.nbgrader_meta(cell).get("locked"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        aliases = set(PROTECTED_MODULES)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for a in node.names:
+                    root = (node.module or a.name) if isinstance(node, ast.ImportFrom) else a.name
+                    if root.split(".")[0] in PROTECTED_MODULES and a.asname:
+                        aliases.add(a.asname)
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            elif isinstance(node, ast.Delete):
+                targets = node.targets
+            for t in targets:
+                base = t
+                while isinstance(base, (ast.Attribute, ast.Subscript)):
+                    base = base.value
+                if isinstance(base, ast.Name) and base.id in aliases and t is not base:
+                    findings.append(f"line {getattr(node, 'lineno', '?')}: {ast.unparse(t)} = …")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in {"setattr", "delattr"} and node.args:
+                first = node.args[0]
+                while isinstance(first, ast.Attribute):
+                    first = first.value
+                if isinstance(first, ast.Name) and first.id in aliases:
+                    findings.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+    return findings
