@@ -79,7 +79,9 @@ def worker_main(root: Path) -> int:
         # one runtime dir per worker: kernels' ipc socket names must not collide
         sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]) / f"w{os.getpid()}",
                           SandboxLimits(**sandbox_settings["limits"]),
-                          hide=[Path(p) for p in sandbox_settings["hide"]])
+                          hide=[Path(p) for p in sandbox_settings["hide"]],
+                          # one uid per worker: the process limit counts per uid
+                          uid=60000 + int(os.environ.get("DLCOURSE_WORKER_INDEX", "0")))
         os.environ.update(sandbox.env())
         api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
     proto.write(json.dumps({"ready": True}) + "\n")

@@ -373,6 +373,7 @@ class WorkerPool:
     def _spawn(self, idx: int) -> dict:
         cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(self.root)]
         env = course.grading_env()
+        env["DLCOURSE_WORKER_INDEX"] = str(idx)
         if self.sandbox:
             env["DLCOURSE_SANDBOX"] = json.dumps(self.sandbox)
         err = open(self.logs / f"worker-{idx}.log", "a", encoding="utf-8")

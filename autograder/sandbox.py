@@ -11,13 +11,17 @@ What the kernel sees
   ``MPLCONFIGDIR``) and ``/dev/shm`` (PyTorch ``DataLoader`` workers need it). ``/run`` is an
   empty tmpfs, so host sockets (docker, dbus, ...) are out of reach.
 * **Hidden course paths**: every path in ``hide`` is covered, a directory by an empty
-  tmpfs, a file by an empty read-only file. The scratch directory is mounted again afterwards, so
-  hiding ``autograded/`` as a whole still leaves the current student's folder usable.
+  tmpfs, a file by an empty read-only file. The scratch directory is mounted again
+  afterwards, so hiding ``autograded/`` as a whole still leaves the current student's
+  folder usable.
 * **Own PID, IPC and UTS namespaces**: the kernel sees only its own processes, cannot
   signal anything outside, and when the kernel goes (shutdown, kill, grader death via
   ``--die-with-parent``) every process it started dies with it.
 * **Resource limits** via ``prlimit`` (bwrap sets none): address space (``RLIMIT_AS``),
   CPU seconds, processes, file size, open files; see :class:`SandboxLimits`.
+* **Environment**: inherited from the grader (so ``OMP_NUM_THREADS``, ``HF_HOME``, ... pass
+  through), except ``HOME``/``TMPDIR``/``MPLCONFIGDIR``; keep secrets out of the grading
+  worker's environment, since student code can print ``os.environ``.
 
 Running as root (the grading machine)
 -------------------------------------
@@ -44,7 +48,8 @@ thread") once that uid has ``max_processes`` tasks. Consequences:
   read-only, so the rest of it stays out of sight.
 
 When the grader is not root, bwrap runs unprivileged (user namespace) and the kernel keeps
-the caller's uid; ``RLIMIT_NPROC`` then counts every process of the caller's user.
+the caller's uid; ``RLIMIT_NPROC`` then counts every process of the caller's user (this
+mode is untested: the development machine runs everything as root).
 
 How the caller uses it
 ----------------------
@@ -60,9 +65,10 @@ How the caller uses it
 ``traitlets_config()`` sets ``Execute.kernel_name`` (and ``NotebookClient.kernel_name``) to
 the sandbox kernelspec, and ``KernelManager.transport``/``ip``; nbclient passes its own
 ``config`` to the ``AsyncKernelManager`` it creates, so these reach the kernel manager.
-The kernelspec uses ``interrupt_mode: "message"``: a SIGINT sent from outside would only
-reach bwrap, not the kernel, so interrupts (nbgrader's ``interrupt_on_timeout``) travel as
-a control-channel message instead.
+The kernelspec uses ``interrupt_mode: "message"``: the default SIGINT to the kernel's
+process group kills bwrap, and with it the kernel (``DeadKernelError``), so interrupts
+(nbgrader's ``interrupt_on_timeout``) travel as a control-channel message instead.
+Call :meth:`prepare` only while no kernel of this sandbox is running (it resets ``RT/ipc``).
 """
 
 from __future__ import annotations
@@ -92,12 +98,15 @@ _SANDBOX_HOME = "/var/tmp"
 class SandboxLimits:
     """Per-kernel resource limits, applied with ``prlimit`` (soft = hard).
 
-    memory_mb: address space (``RLIMIT_AS``, virtual memory, not RSS). ``import torch,
-        transformers`` alone maps ~3.2 GB and a small training run with a 2-worker
-        DataLoader ~3.8 GB in the kernel on a 2-core machine (every extra thread adds stack
-        and malloc-arena reservations), so the default is 6 GB. Exceeding it makes the
-        allocation fail: ``MemoryError`` (or a RuntimeError from torch) in the cell, not a
-        dead host.
+    memory_mb: address space (``RLIMIT_AS``: virtual memory, not RSS). Measured in a
+        sandboxed kernel on a 2-core machine: an idle kernel maps ~0.7 GB (it does not
+        start below ~768 MB), ``import torch, transformers`` ~3.9 GB, a small MLP/CNN
+        training run with a 2-worker DataLoader ~4.4 GB (RSS only ~0.75 GB). 4096 fails
+        that run, hence 6144. Every extra thread (PyTorch starts one per core) adds stack
+        and malloc-arena reservations, so raise it on many-core machines or cap threads
+        (``OMP_NUM_THREADS``, ``MALLOC_ARENA_MAX``) in the grader's environment. Over the
+        limit the allocation fails: ``MemoryError`` (or a RuntimeError from torch) in the
+        cell, never an OOM-killed host.
     cpu_seconds: ``RLIMIT_CPU`` per process; at the limit the kernel is killed (SIGXCPU),
         which the grader sees as a dead kernel.
     max_processes: ``RLIMIT_NPROC``: tasks (processes *and threads*) of the sandbox uid.
@@ -180,16 +189,27 @@ def _is_under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _mount(*op: str) -> list[str]:
-    """A bwrap mount operation (destination last), preceded by ``--dir`` for each ancestor
-    of the destination. Mount points bwrap creates implicitly on a tmpfs get mode 0700,
+class _Mounts:
+    """Collects bwrap mount operations. Each is preceded by ``--dir`` for the ancestors of
+    its destination: mount points that bwrap creates implicitly on a tmpfs get mode 0700,
     which the unprivileged kernel could not traverse; ``--dir`` makes them 0755 (existing
-    directories keep their mode).
+    directories keep their mode). Ancestors already declared are not repeated, unless a
+    later mount covered them.
     """
-    out: list[str] = []
-    for anc in reversed(Path(op[-1]).parents[:-1]):   # /a, /a/b, ... (not "/")
-        out += ["--dir", str(anc)]
-    return out + list(op)
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self._dirs: set[str] = set()
+
+    def add(self, *op: str) -> None:
+        dest = op[-1]
+        for anc in reversed(Path(dest).parents[:-1]):   # /a, /a/b, ... (not "/")
+            if str(anc) not in self._dirs:
+                self.args += ["--dir", str(anc)]
+                self._dirs.add(str(anc))
+        self.args += list(op)
+        self._dirs = {d for d in self._dirs if not _is_under(d, dest)}
+        self._dirs.add(dest)
 
 
 class Sandbox:
@@ -226,7 +246,6 @@ class Sandbox:
         self.empty_file = self.runtime_dir / "empty"
         if len(str(self.ipc_dir / "kernel-99999")) > _MAX_SOCKET_PATH:
             raise ValueError(f"runtime_dir path too long for unix sockets: {self.runtime_dir}")
-        self.scratch: Path | None = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -258,7 +277,6 @@ class Sandbox:
         """
         if bwrap_path() is None:
             raise RuntimeError("bubblewrap (bwrap) is not usable on this machine")
-        self.scratch = Path(scratch).absolute()
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         if self.ipc_dir.is_symlink() or self.ipc_dir.is_file():
             self.ipc_dir.unlink()
@@ -273,7 +291,7 @@ class Sandbox:
             self.empty_file.unlink(missing_ok=True)
             self.empty_file.touch(mode=0o444)
         spec = {
-            "argv": self.kernel_argv(self.scratch),
+            "argv": self.kernel_argv(scratch),
             "display_name": "Python 3 (sandbox)",
             "language": "python",
             "interrupt_mode": "message",
@@ -287,33 +305,40 @@ class Sandbox:
 
     def bwrap_args(self, scratch: Path) -> list[str]:
         """The bwrap options (mount order matters: later mounts win)."""
-        scratch = str(Path(scratch).absolute())
+        scratch = os.path.realpath(scratch)
+        ipc = os.path.realpath(self.ipc_dir)
         tmp_size = str(4 * self.limits.max_file_mb * MB)
-        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        for d, mode in (("/tmp", "1777"), ("/var/tmp", "1777"), ("/dev/shm", "1777")):
-            args += ["--perms", mode, "--size", tmp_size, "--tmpfs", d]
-        args += ["--tmpfs", "/run"]
-        # Directories the sandbox uid cannot enter, but whose contents the kernel needs.
+        m = _Mounts()
+        m.add("--ro-bind", "/", "/")
+        m.add("--dev", "/dev")
+        m.add("--proc", "/proc")
+        for d in ("/tmp", "/var/tmp", "/dev/shm"):
+            m.add("--perms", "1777", "--size", tmp_size, "--tmpfs", d)
+        m.add("--tmpfs", "/run")
         if self.as_root:
+            # Directories the sandbox uid cannot enter (pyenv under /root, mode 0700) but
+            # whose contents the kernel needs: an empty tmpfs, then the needed paths.
             readable = list(_python_paths(self.python))
-            needed = readable + [scratch, str(self.ipc_dir)]
+            needed = readable + [scratch, ipc]
             closed = sorted({c for p in needed if (c := _closed_ancestor(p))})
             closed = [c for c in closed if not any(c != o and _is_under(c, o) for o in closed)]
             for c in closed:
-                args += _mount("--tmpfs", c)
+                m.add("--tmpfs", c)
             binds = [p for p in readable if any(_is_under(p, c) for c in closed)]
             binds = [p for p in binds if not any(p != q and _is_under(p, q) for q in binds)]
             for p in binds:
-                args += _mount("--ro-bind", p, p)
+                m.add("--ro-bind", p, p)
         for h in self.hide:
-            if h.is_dir() and not h.is_symlink():
-                args += _mount("--tmpfs", str(h))
-            elif h.exists() or h.is_symlink():
-                args += _mount("--ro-bind", str(self.empty_file), str(h))
-        args += _mount("--bind", str(self.ipc_dir), str(self.ipc_dir))
-        args += _mount("--bind", scratch, scratch)
-        args += ["--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                 "--hostname", "sandbox", "--die-with-parent",
+            real = os.path.realpath(h)      # a symlink is harmless once its target is hidden
+            if os.path.isdir(real):
+                m.add("--tmpfs", real)
+            elif os.path.exists(real):
+                m.add("--ro-bind", str(self.empty_file), real)
+        m.add("--bind", ipc, ipc)
+        m.add("--bind", scratch, scratch)
+        args = m.args
+        args += ["--chdir", scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                 "--unshare-uts", "--hostname", "sandbox", "--die-with-parent",
                  "--setenv", "HOME", _SANDBOX_HOME, "--setenv", "TMPDIR", _SANDBOX_HOME,
                  "--setenv", "MPLCONFIGDIR", _SANDBOX_HOME,
                  # ipykernel polls its parent pid and quits when it changes; in the new PID
@@ -337,10 +362,13 @@ class Sandbox:
                     "--no-new-privs"]
         kernel = [self.python, "-m", "ipykernel_launcher", "-f", _CONNECTION_FILE,
                   "--HistoryManager.hist_file=:memory:"]
-        cmd = prlimit + [bwrap_path() or "bwrap"] + self.bwrap_args(scratch) + ["--"] + drop + kernel
+        cmd = [*prlimit, bwrap_path() or "bwrap", *self.bwrap_args(scratch), "--", *drop, *kernel]
         script = 'c="$1"; shift; '
         if self.as_root:
+            # nbgrader recreates the autograded folder (owned by root) right before it starts
+            # the kernel, so ownership is handed over here, at launch. -P -h: never follow
+            # symlinks a submission may contain.
             script += (f"{_tool('chown') or 'chown'} -RPh {self.uid}:{self.uid} -- "
-                       f"{shlex.quote(str(Path(scratch).absolute()))} || exit 1; ")
+                       f"{shlex.quote(os.path.realpath(scratch))} || exit 1; ")
         script += "exec " + shlex.join(cmd) + ' "$@" 3<"$c"'
         return ["/bin/sh", "-c", script, "dlcourse-sandbox", "{connection_file}"]
