@@ -20,11 +20,48 @@ from pathlib import Path
 from . import nbtools
 
 STAGED_DIR = "grading/staged"   # repaired copies nbgrader grades (submitted/ is never touched)
+MAX_OUTPUT_CHARS = 20_000       # per output: a print of 100 MB must not reach the gradebook
+
+
+def _limit_output_class():
+    """nbgrader's LimitOutput counts lines only; also cap characters and payload size."""
+    from nbgrader.preprocessors import LimitOutput
+
+    class LimitOutputSize(LimitOutput):
+        def preprocess_cell(self, cell, resources, cell_index):
+            cell, resources = super().preprocess_cell(cell, resources, cell_index)
+            if cell.cell_type != "code":
+                return cell, resources
+            for out in cell.outputs:
+                if out.get("output_type") == "stream" and len(out.get("text", "")) > MAX_OUTPUT_CHARS:
+                    n = len(out.text)
+                    out.text = out.text[:MAX_OUTPUT_CHARS] + f"\n... 출력이 너무 길어 잘렸습니다 ({n:,}자, output truncated) ...\n"
+                data = out.get("data")
+                if data:
+                    for mime, value in list(data.items()):
+                        if len(str(value)) > 50 * MAX_OUTPUT_CHARS:
+                            data[mime] = "... output too large, removed ..." if mime.startswith("text") else ""
+                            if not mime.startswith("text"):
+                                del data[mime]
+            return cell, resources
+
+    return LimitOutputSize
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's autograde preprocessors with LimitOutput replaced by LimitOutputSize."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import LimitOutput
+    size = _limit_output_class()
+    return [size if pp is LimitOutput else pp for pp in Autograde.class_traits()["autograde_preprocessors"].default()]
 
 
 def _execution_status(autograded: Path, error: str, log: str) -> tuple[str | None, str]:
     """Status implied by how execution went: timeout, kernel_died, memory_exceeded or None."""
     text = f"{error}\n{log}"
+    if "CellTimeoutError" in text or "Timeout waiting for" in text:
+        return "timeout", ("셀 실행 시간 제한을 넘었고 커널이 응답하지 않습니다 (cell timeout, "
+                           "unresponsive kernel): 무한 루프나 프로세스 폭주(fork)를 확인하세요.")
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
         return "kernel_died", "커널이 종료되었습니다 (kernel died: os._exit, segfault 또는 메모리 초과)."
     if autograded.exists():

@@ -65,6 +65,8 @@ def load_config(root: Path, grading: bool = False, extra: dict | None = None):
     if grading:
         from .grading import STAGED_DIR
         cfg.CourseDirectory.submitted_directory = STAGED_DIR
+        from .grading import autograde_preprocessors
+        cfg.Autograde.autograde_preprocessors = autograde_preprocessors()
         if os.environ.get("DLCOURSE_CELL_TIMEOUT"):
             cfg.Execute.timeout = int(os.environ["DLCOURSE_CELL_TIMEOUT"])
     if extra:
@@ -416,6 +418,11 @@ class WorkerPool:
                     if not line:                      # the worker itself died
                         job = w["job"]
                         self._kill(w)
+                        if not w["ready"]:
+                            log_file = self.logs / f"worker-{w['idx']}.log"
+                            raise RuntimeError(
+                                f"grading worker {w['idx']} failed to start:\n"
+                                + log_file.read_text(encoding="utf-8")[-3000:])
                         if job:
                             on_result(job, {"status": "kernel_died", "seconds": None,
                                             "detail": "채점 프로세스가 종료되었습니다 (grader process died)."})
