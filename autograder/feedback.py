@@ -31,6 +31,9 @@ def _message(out: dict) -> str:
     evalue = ANSI_RE.sub("", str(out.get("evalue", "") or ""))
     if evalue.startswith("[검사 실패]"):
         return evalue
+    if ename == "NotImplementedError":
+        return ("NotImplementedError: 답안 셀이 아직 비어 있습니다 — `raise NotImplementedError()`를 "
+                "지우고 답을 작성하세요 (the answer cell still holds the stub).")
     if ename == "AssertionError":
         return evalue or "테스트 실패 (test failed)"
     return f"{ename}: {evalue}".strip()

@@ -30,6 +30,8 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
         torch.cuda.manual_seed_all(seed)
     torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.benchmark = not deterministic
+    # warn_only: an op without a deterministic kernel warns instead of failing a student
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
 
 
 def get_device(prefer: str | None = None):

@@ -127,11 +127,13 @@ def test_feedback_shows_messages_but_never_hidden_tests(demo_run):
     assert "통과 (passed)" in partial
 
 
-def test_regrading_is_idempotent(demo_run):
+def test_regrading_is_idempotent_and_serial_equals_parallel(demo_run):
+    """Graded 3 times (parallel, serial, parallel): identical scores and statuses."""
     root = demo_run["root"]
     first = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
-    pipeline.autograde(root, [demo.ASSIGNMENT], students=["s01_perfect", "s03_partial",
-                                                          "s05_metadata_stripped"],
-                       jobs=2, cell_timeout=10, progress=False)
-    second = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
-    assert first == second
+    some = ["s01_perfect", "s03_partial", "s05_metadata_stripped", "s06_deleted_test"]
+    for jobs in (1, 2):
+        pipeline.autograde(root, [demo.ASSIGNMENT], students=some, jobs=jobs, cell_timeout=10,
+                           progress=False)
+        again = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
+        assert again == first, f"jobs={jobs}: {again ^ first}"
