@@ -222,7 +222,8 @@ def _split_name(name: str, assignments: list[str]) -> tuple[str, str] | None:
 
 def collect(src: Path, root: Path = REPO_ROOT) -> list[dict]:
     """Import submissions from a folder or zip of ``<student>_<assignment>.ipynb`` files,
-    or from an nbgrader exchange/``submitted`` tree (``<student>/<assignment>/*.ipynb``).
+    a ``submitted``-style tree (``<student>/<assignment>/*.ipynb``) or an nbgrader exchange
+    ``inbound/`` folder (``<student>+<assignment>+<timestamp>/*.ipynb``, newest last).
 
     Every original is archived untouched under ``archive/<timestamp>/`` with its SHA-256 in
     ``archive/manifest.csv``; a newer file from the same student never overwrites an older
@@ -250,8 +251,11 @@ def collect(src: Path, root: Path = REPO_ROOT) -> list[dict]:
         rel = path.relative_to(src)
         if any(part.startswith(".") or part == "__MACOSX" for part in rel.parts):
             continue
-        if len(rel.parts) >= 3 and rel.parts[-2] in assignments:      # exchange layout
+        inbound = rel.parts[-2].split("+") if len(rel.parts) >= 2 else []
+        if len(rel.parts) >= 3 and rel.parts[-2] in assignments:      # submitted/ layout
             entries.append((path, rel.parts[-3].split("+")[-1], rel.parts[-2]))
+        elif len(inbound) >= 3 and inbound[1] in assignments:         # nbgrader inbound/
+            entries.append((path, inbound[0], inbound[1]))            # student+assignment+time
         elif path.suffix == ".ipynb":
             parsed = _split_name(path.name, assignments)
             entries.append((path, *(parsed or (None, None))))

@@ -96,6 +96,18 @@ def test_collect_never_overwrites_an_older_archive(tmp_path):
     assert any(r["action"].startswith("skipped") for r in recs)
 
 
+def test_collect_reads_an_nbgrader_exchange_inbound_folder(tmp_path):
+    inbound = tmp_path / "inbound"
+    for stamp, v in (("2026-11-01 10:00:00.000000 UTC", 1), ("2026-11-02 10:00:00.000000 UTC", 2)):
+        d = inbound / f"lee+week01_tensors+{stamp}+abc{v}"
+        d.mkdir(parents=True)
+        (d / "week01_tensors.ipynb").write_text(f'{{"v": {v}}}')
+    root = tmp_path / "course"
+    recs = pipeline.collect(inbound, root)
+    assert [r["action"] for r in recs] == ["submitted", "submitted"]
+    assert (root / "submitted" / "lee" / "week01_tensors" / "week01_tensors.ipynb").read_text() == '{"v": 2}'
+
+
 def test_feedback_shows_messages_but_never_hidden_tests(demo_run):
     root = demo_run["root"]
     source = nbtools.read(REPO / "source" / demo.ASSIGNMENT / f"{demo.ASSIGNMENT}.ipynb")
