@@ -487,8 +487,46 @@ def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None) -> d
     limits = {k: int(settings[k]) for k in ("memory_mb", "cpu_seconds", "max_processes",
                                             "max_file_mb", "max_open_files") if k in settings}
     runtime = Path(tempfile.gettempdir()) / f"dlcourse-sandbox-{os.getuid()}-{os.getpid()}"
-    return {"runtime_dir": str(runtime), "limits": limits,
-            "hide": [str(p) for p in dict.fromkeys(hide)]}
+    settings_out = {"runtime_dir": str(runtime), "limits": limits,
+                    "hide": [str(p) for p in dict.fromkeys(hide)]}
+    problem = sandbox_self_test(settings_out)
+    if problem:
+        raise SystemExit(
+            "ERROR: the grading sandbox cannot start a kernel here, so every notebook would "
+            f"score 0 as kernel_died.\n{problem}\nFix the sandbox, or grade unsandboxed with "
+            "`--no-sandbox` (c.DLCourse.sandbox = False).")
+    return settings_out
+
+
+def sandbox_self_test(settings: dict) -> str:
+    """Run ``1 + 1`` in a sandboxed kernel; return "" on success or what went wrong."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+    from traitlets.config import Config
+
+    from .sandbox import Sandbox, SandboxLimits
+    with tempfile.TemporaryDirectory(prefix="dlc-selftest-") as tmp:
+        scratch = Path(tmp) / "scratch"
+        scratch.mkdir()
+        sb = Sandbox(Path(tmp) / "rt", SandboxLimits(**settings["limits"]),
+                     hide=[Path(p) for p in settings["hide"]], uid=60999)
+        sb.prepare(scratch)
+        nb = new_notebook(cells=[new_code_cell("print(1 + 1)")])
+        old = dict(os.environ)
+        os.environ.update(sb.env())
+        try:
+            cfg = Config(sb.traitlets_config())
+            client = NotebookClient(nb, timeout=60, config=cfg,
+                                    kernel_name=sb.traitlets_config()["Execute"]["kernel_name"],
+                                    resources={"metadata": {"path": str(scratch)}})
+            client.execute()
+        except Exception as exc:  # noqa: BLE001 - any failure is reported
+            return f"{type(exc).__name__}: {exc}"
+        finally:
+            os.environ.clear()
+            os.environ.update(old)
+        out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+        return "" if out.strip() == "2" else f"unexpected output: {out!r}"
 
 
 def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,

@@ -312,13 +312,19 @@ class Sandbox:
         m.add("--ro-bind", "/", "/")
         m.add("--dev", "/dev")
         m.add("--proc", "/proc")
-        for d in ("/tmp", "/var/tmp", "/dev/shm"):
+        scratch_dirs = ("/tmp", "/var/tmp", "/dev/shm", "/run")
+        for d in scratch_dirs[:3]:
             m.add("--perms", "1777", "--size", tmp_size, "--tmpfs", d)
         m.add("--tmpfs", "/run")
+        readable = list(_python_paths(self.python))
+        # The interpreter, the venv and this package may live under /tmp (a CI clone):
+        # bind them back, read-only, over the empty tmpfs.
+        under = [p for p in readable if any(_is_under(p, d) for d in scratch_dirs)]
+        for p in sorted(p for p in under if not any(p != q and _is_under(p, q) for q in under)):
+            m.add("--ro-bind", p, p)
         if self.as_root:
             # Directories the sandbox uid cannot enter (pyenv under /root, mode 0700) but
             # whose contents the kernel needs: an empty tmpfs, then the needed paths.
-            readable = list(_python_paths(self.python))
             needed = readable + [scratch, ipc]
             closed = sorted({c for p in needed if (c := _closed_ancestor(p))})
             closed = [c for c in closed if not any(c != o and _is_under(c, o) for o in closed)]
