@@ -149,3 +149,12 @@ def test_regrading_is_idempotent_and_serial_equals_parallel(demo_run):
                            progress=False)
         again = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
         assert again == first, f"jobs={jobs}: {again ^ first}"
+
+
+def test_grading_without_sandbox_still_works_and_says_so(demo_run, capsys):
+    root = demo_run["root"]
+    pipeline.autograde(root, [demo.ASSIGNMENT], students=["s01_perfect"], jobs=1,
+                       sandbox=False, progress=False)
+    row = next(r for r in pipeline.grade_table(root) if r["student"] == "s01_perfect")
+    assert row["score"] == 100 and row["status"] == "ok" and row["sandbox"] == "off"
+    assert "sandbox: off" in capsys.readouterr().err
