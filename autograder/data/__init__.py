@@ -65,3 +65,10 @@ def first_available(dataset: str, sources: Sequence[Source], verbose: bool = Fal
         + "\n".join(attempts)
         + "\n인터넷 연결을 확인하거나, 위 안내대로 오프라인 패키지를 설치하세요 "
           "(pip install -r requirements.txt).")
+
+
+# Loaders (imported last: they use Source/first_available defined above).
+from .mnist import MNISTSplit, load_mnist_5k  # noqa: E402
+from .tabular import RegressionSplit, load_diabetes_split  # noqa: E402
+
+__all__ += ["load_mnist_5k", "MNISTSplit", "load_diabetes_split", "RegressionSplit"]
