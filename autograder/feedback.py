@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import nbtools
-from .pipeline import _gradebook, log, read_statuses
+from .pipeline import open_gradebook, log, read_statuses
 
 HIDDEN_NOTE = "# (숨겨진 테스트는 피드백에 표시되지 않습니다 — hidden tests are not shown)"
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -92,7 +92,7 @@ def generate_all(root: Path, assignments: list[str] | None = None) -> list[Path]
     root = Path(root)
     statuses = read_statuses(root)
     written = []
-    with _gradebook(root) as gb:
+    with open_gradebook(root) as gb:
         for nb_path in sorted((root / "autograded").glob("*/*/*.ipynb")):
             student, assignment = nb_path.parent.parent.name, nb_path.parent.name
             if assignments and assignment not in assignments:

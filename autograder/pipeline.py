@@ -460,7 +460,7 @@ class WorkerPool:
                     self._kill(w)
 
 
-def _gradebook(root: Path):
+def open_gradebook(root: Path):
     _patch_nbgrader()
     from nbgrader.api import Gradebook
     return Gradebook(str(load_config(root).CourseDirectory.db_url))
@@ -550,7 +550,7 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
         pairs = [(s, a) for s, a in pairs if s in students]
     records: list[dict] = []
     to_run: list[Job] = []
-    with _gradebook(root) as gb:
+    with open_gradebook(root) as gb:
         for s, a in pairs:
             job = precheck(root, s, a)
             if job.status in ("ok", "repaired"):
@@ -599,7 +599,7 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
 
 def _zero_grades(root: Path, job: Job) -> None:
     """Deleted test cells count as failed: manual score 0 overrides the autograde."""
-    with _gradebook(root) as gb:
+    with open_gradebook(root) as gb:
         for gid in job.deleted_tests:
             try:
                 grade = gb.find_grade(gid, job.assignment, job.assignment, job.student)
@@ -615,7 +615,7 @@ def grade_table(root: Path = REPO_ROOT, roster: list[str] | None = None) -> list
     root = Path(root)
     statuses = read_statuses(root)
     rows = []
-    with _gradebook(root) as gb:
+    with open_gradebook(root) as gb:
         assignments = [a.name for a in gb.assignments]
         students = sorted({s.id for s in gb.students} | set(roster or [])
                           | {s for s, _ in statuses})

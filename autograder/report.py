@@ -14,7 +14,7 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from .pipeline import STATUSES, _gradebook, grade_table, log
+from .pipeline import STATUSES, open_gradebook, grade_table, log
 
 ATTENTION_SCORE = 50.0
 
@@ -22,7 +22,7 @@ ATTENTION_SCORE = 50.0
 def per_test_pass_rates(root: Path) -> list[dict]:
     """For every graded test cell: how many submissions got its full points."""
     rows = []
-    with _gradebook(root) as gb:
+    with open_gradebook(root) as gb:
         for assignment in gb.assignments:
             for notebook in assignment.notebooks:
                 for cell in notebook.grade_cells:
