@@ -369,8 +369,10 @@ def precheck(root: Path, student: str, assignment: str) -> Job:
 class WorkerPool:
     """N grading worker processes; a job over its wall-clock limit kills its worker."""
 
-    def __init__(self, root: Path, jobs: int, timeout: float, sandbox: dict | None):
+    def __init__(self, root: Path, jobs: int, timeout: float, sandbox: dict | None,
+                 cell_timeout: int | None = None):
         self.root, self.n, self.timeout, self.sandbox = Path(root), jobs, timeout, sandbox
+        self.cell_timeout = cell_timeout
         self.logs = self.root / "grading" / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.sel = selectors.DefaultSelector()
@@ -380,6 +382,8 @@ class WorkerPool:
         cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(self.root)]
         env = course.grading_env()
         env["DLCOURSE_WORKER_INDEX"] = str(idx)
+        if self.cell_timeout:
+            env["DLCOURSE_CELL_TIMEOUT"] = str(int(self.cell_timeout))
         if self.sandbox:
             env["DLCOURSE_SANDBOX"] = json.dumps(self.sandbox)
         err = open(self.logs / f"worker-{idx}.log", "a", encoding="utf-8")
@@ -402,9 +406,15 @@ class WorkerPool:
         w["proc"].wait()
         w["err"].close()
 
+    def start(self, n_jobs: int) -> "WorkerPool":
+        """Spawn the workers now: they import nbgrader while the caller prepares jobs."""
+        self.workers = [self._spawn(i) for i in range(min(self.n, max(n_jobs, 1)))]
+        return self
+
     def run(self, jobs: list[Job], on_result) -> None:
         pending = list(jobs)
-        self.workers = [self._spawn(i) for i in range(min(self.n, max(len(jobs), 1)))]
+        if not self.workers:
+            self.start(len(jobs))
         start_deadline = time.monotonic() + 300
         try:
             while pending or any(w["job"] for w in self.workers):
@@ -451,13 +461,17 @@ class WorkerPool:
                         raise RuntimeError(f"grading worker {w['idx']} did not start; see "
                                            f"{self.logs / ('worker-%d.log' % w['idx'])}")
         finally:
-            for w in self.workers:
-                try:
-                    w["proc"].stdin.close()
-                    w["proc"].wait(timeout=10)
-                    w["err"].close()
-                except Exception:  # noqa: BLE001
-                    self._kill(w)
+            self.close()
+
+    def close(self) -> None:
+        for w in self.workers:
+            try:
+                w["proc"].stdin.close()
+                w["proc"].wait(timeout=10)
+                w["err"].close()
+            except Exception:  # noqa: BLE001
+                self._kill(w)
+        self.workers = []
 
 
 def open_gradebook(root: Path):
@@ -543,33 +557,37 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
     for a in all_assign:
         if not (root / "release" / a / f"{a}.ipynb").exists():
             raise SystemExit(f"release/{a} is missing in {root}: run `make release` first")
-        sync_gradebook(root, a)
     pairs = sorted((s.name, a) for s in submitted.iterdir() if s.is_dir()
                    for a in all_assign if (s / a).is_dir()) if submitted.exists() else []
     if students:
         pairs = [(s, a) for s, a in pairs if s in students]
+    sb = _sandbox_settings(root, settings, sandbox) if pairs else None
+    # workers start importing nbgrader while the gradebook is synced and submissions checked
+    pool = WorkerPool(root, jobs, timeout, sb, cell_timeout).start(len(pairs)) if pairs else None
     records: list[dict] = []
     to_run: list[Job] = []
-    with open_gradebook(root) as gb:
-        for s, a in pairs:
-            job = precheck(root, s, a)
-            if job.status in ("ok", "repaired"):
-                to_run.append(job)
-                continue
-            gb.update_or_create_student(s)
-            try:
-                gb.remove_submission(a, s)      # no stale score from an earlier submission
-            except Exception:  # noqa: BLE001 - MissingEntry
-                pass
-            rec = {"student": s, "assignment": a, "status": job.status,
-                   "detail": "; ".join(job.notes), "seconds": 0}
-            write_status(root, s, a, rec)
-            records.append(rec)
-    sb = _sandbox_settings(root, settings, sandbox)
-    extra_env = {}
-    if cell_timeout:
-        extra_env["DLCOURSE_CELL_TIMEOUT"] = str(int(cell_timeout))
-    os.environ.update(extra_env)
+    try:
+        for a in all_assign:
+            sync_gradebook(root, a)
+        with open_gradebook(root) as gb:
+            for s, a in pairs:
+                job = precheck(root, s, a)
+                if job.status in ("ok", "repaired"):
+                    to_run.append(job)
+                    continue
+                gb.update_or_create_student(s)
+                try:
+                    gb.remove_submission(a, s)      # no stale score from an earlier submission
+                except Exception:  # noqa: BLE001 - MissingEntry
+                    pass
+                rec = {"student": s, "assignment": a, "status": job.status,
+                       "detail": "; ".join(job.notes), "seconds": 0}
+                write_status(root, s, a, rec)
+                records.append(rec)
+    except BaseException:
+        if pool:
+            pool.close()
+        raise
 
     bar = None
     if progress and to_run:
@@ -590,8 +608,8 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
             bar.update(1)
             bar.set_postfix_str(f"{job.student}: {status}")
 
-    if to_run:
-        WorkerPool(root, jobs, timeout, sb).run(to_run, on_result)
+    if pool:
+        pool.run(to_run, on_result)     # closes the workers when done
     if bar:
         bar.close()
     return sorted(records, key=lambda r: (r["assignment"], r["student"]))

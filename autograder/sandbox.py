@@ -212,6 +212,48 @@ class _Mounts:
         self._dirs.add(dest)
 
 
+def _pids_of_uid(uid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            pids.append(int(entry))
+                        break
+        except OSError:
+            continue
+    return pids
+
+
+def reap_uid(uid: int, timeout: float = 15.0) -> int:
+    """SIGKILL every process of ``uid`` and wait until none is left; return how many there were.
+
+    Only for the dedicated sandbox uids (never a uid a person or service uses).
+    """
+    import signal
+    import time
+    first = _pids_of_uid(uid)
+    deadline = time.monotonic() + timeout
+    pids = first
+    while pids and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                os.waitpid(pid, os.WNOHANG)       # reap it if it is our own (zombie) child
+            except ChildProcessError:
+                pass
+        time.sleep(0.05)
+        pids = _pids_of_uid(uid)
+    return len(first)
+
+
 class Sandbox:
     """Kernelspec factory for sandboxed kernels; one instance per grading worker.
 
@@ -277,6 +319,11 @@ class Sandbox:
         """
         if bwrap_path() is None:
             raise RuntimeError("bubblewrap (bwrap) is not usable on this machine")
+        if self.as_root:
+            # Left-overs of the previous student (a fork bomb's children die asynchronously)
+            # count against this uid's process limit: the next kernel could not even start
+            # its threads. Kill them and wait until they are gone.
+            reap_uid(self.uid)
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         if self.ipc_dir.is_symlink() or self.ipc_dir.is_file():
             self.ipc_dir.unlink()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 
@@ -46,14 +47,31 @@ def test_untouched_release_scores_zero_without_crashing(graded_class, a):
     assert row["score"] == 0.0 and row["max_score"] == 100.0, row
 
 
+MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)")
+
+
 def _wrong_answers(a: str) -> dict[str, list[tuple[str, str]]]:
+    """``{answer grade_id: [(description, full wrong source), ...]}`` built from the
+    substitutions in tests/wrong_answers/<a>.py applied to the solution's answer cells."""
     path = REPO / "tests" / "wrong_answers" / f"{a}.py"
     if not path.exists():
         return {}
     spec = importlib.util.spec_from_file_location(f"wrong_{a}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.WRONG_ANSWERS
+    solution = {nbtools.grade_id(c): MARKERS.sub("", c.source).rstrip("\n") + "\n"
+                for c in pipeline.solution_notebook(a).cells if nbtools.is_answer(c)}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cell, wrongs in mod.WRONG_ANSWERS.items():
+        assert cell in solution, f"{path.name}: no answer cell {cell!r}"
+        for desc, subs in wrongs:
+            text = solution[cell]
+            for old, new in subs:
+                assert text.count(old) == 1, f"{path.name} {cell} {desc!r}: {old!r} must occur once"
+                text = text.replace(old, new)
+            assert text != solution[cell], f"{path.name} {cell} {desc!r}: changes nothing"
+            out.setdefault(cell, []).append((desc, text))
+    return out
 
 
 _CACHE: dict[str, dict] = {}
