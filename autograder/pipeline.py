@@ -570,12 +570,15 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
         for a in all_assign:
             sync_gradebook(root, a)
         with open_gradebook(root) as gb:
+            for s in sorted({s for s, _ in pairs}):
+                # created here, once: two workers grading one student's two assignments
+                # would otherwise race to insert the same student row
+                gb.update_or_create_student(s)
             for s, a in pairs:
                 job = precheck(root, s, a)
                 if job.status in ("ok", "repaired"):
                     to_run.append(job)
                     continue
-                gb.update_or_create_student(s)
                 try:
                     gb.remove_submission(a, s)      # no stale score from an earlier submission
                 except Exception:  # noqa: BLE001 - MissingEntry
