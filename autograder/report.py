@@ -37,6 +37,14 @@ def per_test_pass_rates(root: Path) -> list[dict]:
     return sorted(rows, key=lambda r: (r["pass_rate"], r["assignment"], r["grade_id"]))
 
 
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _plots(out: Path, table: list[dict], tests: list[dict]) -> list[Path]:
     import matplotlib
     matplotlib.use("Agg")
@@ -55,13 +63,8 @@ def _plots(out: Path, table: list[dict], tests: list[dict]) -> list[Path]:
     if len(graded):
         sns.histplot(data=graded, x="score", hue="assignment", bins=10, binrange=(0, 100),
                      multiple="dodge", ax=ax)
-    ax.set_title("주차별 점수 분포 (score distribution)")
-    ax.set_xlabel("점수 (score)")
-    ax.set_ylabel("학생 수")
-    fig.tight_layout()
-    paths.append(out / "scores.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    ax.set(title="주차별 점수 분포 (score distribution)", xlabel="점수 (score)", ylabel="학생 수")
+    paths.append(_save(fig, out / "scores.png"))
 
     fig, ax = plt.subplots(figsize=(10, max(2.5, 0.32 * len(tests) + 1)))
     if tests:
@@ -70,25 +73,16 @@ def _plots(out: Path, table: list[dict], tests: list[dict]) -> list[Path]:
         sns.barplot(data=tdf, y="label", x="pass_rate", hue="assignment", dodge=False,
                     legend=False, ax=ax)
         ax.set_xlim(0, 1)
-    ax.set_title("테스트별 통과율 (per-test pass rate) — 어려운 순")
-    ax.set_xlabel("통과율")
-    ax.set_ylabel("")
-    fig.tight_layout()
-    paths.append(out / "pass_rates.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    ax.set(title="테스트별 통과율 (per-test pass rate) — 어려운 순", xlabel="통과율", ylabel="")
+    paths.append(_save(fig, out / "pass_rates.png"))
 
     fig, ax = plt.subplots(figsize=(7, 3))
     counts = df["status"].value_counts().reindex(list(STATUSES), fill_value=0) if len(df) else None
     if counts is not None:
         sns.barplot(x=counts.index, y=counts.values, ax=ax, color="#4c72b0")
         ax.tick_params(axis="x", rotation=30)
-    ax.set_title("채점 상태 (status counts)")
-    ax.set_ylabel("제출 수")
-    fig.tight_layout()
-    paths.append(out / "statuses.png")
-    fig.savefig(paths[-1], dpi=110)
-    plt.close(fig)
+    ax.set(title="채점 상태 (status counts)", ylabel="제출 수")
+    paths.append(_save(fig, out / "statuses.png"))
     return paths
 
 

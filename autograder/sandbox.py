@@ -212,7 +212,8 @@ class _Mounts:
         self._dirs.add(dest)
 
 
-def _pids_of_uid(uid: int) -> list[int]:
+def pids_of_uid(uid: int) -> list[int]:
+    """PIDs on this machine whose real uid is ``uid``."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -236,7 +237,7 @@ def reap_uid(uid: int, timeout: float = 15.0) -> int:
     """
     import signal
     import time
-    first = _pids_of_uid(uid)
+    first = pids_of_uid(uid)
     deadline = time.monotonic() + timeout
     pids = first
     while pids and time.monotonic() < deadline:
@@ -250,7 +251,7 @@ def reap_uid(uid: int, timeout: float = 15.0) -> int:
             except ChildProcessError:
                 pass
         time.sleep(0.05)
-        pids = _pids_of_uid(uid)
+        pids = pids_of_uid(uid)
     return len(first)
 
 

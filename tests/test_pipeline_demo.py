@@ -158,3 +158,17 @@ def test_grading_without_sandbox_still_works_and_says_so(demo_run, capsys):
     row = next(r for r in pipeline.grade_table(root) if r["student"] == "s01_perfect")
     assert row["score"] == 100 and row["status"] == "ok" and row["sandbox"] == "off"
     assert "sandbox: off" in capsys.readouterr().err
+
+
+def test_report_has_plots_attention_list_and_lms_csv(demo_run):
+    from autograder.report import build_report
+    root = demo_run["root"]
+    index = build_report(root, root / "report", roster=list(demo.EXPECTED))
+    for png in ("scores.png", "pass_rates.png", "statuses.png"):
+        assert (root / "report" / png).stat().st_size > 1000
+    page = index.read_text(encoding="utf-8")
+    for student in ("s04_corrupt_json", "s09_kernel_crash", "s10_missing", "s02_untouched"):
+        assert student in page                       # needs attention
+    lms = list(csv.reader(open(root / "report" / "lms.csv", encoding="utf-8-sig")))
+    assert lms[0] == ["student_id", demo.ASSIGNMENT, "total"]
+    assert ["s01_perfect", "100", "100"] in lms and len(lms) == 1 + len(demo.EXPECTED)

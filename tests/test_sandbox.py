@@ -27,7 +27,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from autograder.sandbox import Sandbox, SandboxLimits, bwrap_path, sandbox_available
+from autograder.sandbox import (Sandbox, SandboxLimits, bwrap_path, pids_of_uid,
+                                sandbox_available)
 
 pytestmark = pytest.mark.skipif(
     not sandbox_available(),
@@ -42,33 +43,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 # -- helpers ------------------------------------------------------------------------------
 
-def _uid_processes(uid: int) -> list[int]:
-    """PIDs on this machine whose real uid is ``uid``."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as f:
-                for line in f:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(entry))
-                        break
-        except OSError:
-            continue
-    return pids
-
 
 def _wait_no_processes(uid: int, seconds: float = 10.0) -> list[int]:
     deadline = time.monotonic() + seconds
-    while (left := _uid_processes(uid)) and time.monotonic() < deadline:
+    while (left := pids_of_uid(uid)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
 
 
 def _kill_uid(uid: int) -> None:
-    for pid in _uid_processes(uid):
+    for pid in pids_of_uid(uid):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
@@ -363,7 +347,7 @@ def test_killing_the_grader_kills_the_sandbox(make_course, tmp_path):
                               text=True, env=os.environ.copy())
     try:
         assert grader.stdout.readline().strip() == "ready"
-        assert len(_uid_processes(TEST_UID)) >= 4          # kernel + 3 sleepers
+        assert len(pids_of_uid(TEST_UID)) >= 4          # kernel + 3 sleepers
     finally:
         grader.kill()
         grader.wait()
