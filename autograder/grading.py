@@ -117,8 +117,9 @@ def worker_main(root: Path) -> int:
         sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]) / f"w{os.getpid()}",
                           SandboxLimits(**sandbox_settings["limits"]),
                           hide=[Path(p) for p in sandbox_settings["hide"]],
-                          # one uid per worker: the process limit counts per uid
-                          uid=60000 + int(os.environ.get("DLCOURSE_WORKER_INDEX", "0")))
+                          # one uid per worker (the process limit counts per uid), and
+                          # per grading run, so two runs never reap each other's kernels
+                          uid=int(os.environ.get("DLCOURSE_SANDBOX_UID", "60000")))
         os.environ.update(sandbox.env())
         api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
     proto.write(json.dumps({"ready": True}) + "\n")

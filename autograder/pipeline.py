@@ -381,7 +381,8 @@ class WorkerPool:
     def _spawn(self, idx: int) -> dict:
         cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(self.root)]
         env = course.grading_env()
-        env["DLCOURSE_WORKER_INDEX"] = str(idx)
+        # a dedicated sandbox uid per worker and per grading run (see Sandbox's docstring)
+        env["DLCOURSE_SANDBOX_UID"] = str(100_000 + (os.getpid() % 10_000) * 64 + idx % 64)
         if self.cell_timeout:
             env["DLCOURSE_CELL_TIMEOUT"] = str(int(self.cell_timeout))
         if self.sandbox:
