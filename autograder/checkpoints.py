@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterator
 
 from . import nbtools
 from .course import REPO_ROOT
@@ -37,46 +38,43 @@ def _anchor(text: str) -> str:
     return slug
 
 
+def _tagged(paths) -> Iterator[tuple[Path, object, str]]:
+    """(notebook path, cell, topic) for every ``checkpoint:<topic>`` tag in ``paths``."""
+    for nb_path in paths:
+        for cell in nbtools.read(nb_path).cells:
+            for tag in cell.get("metadata", {}).get("tags", []):
+                if tag.startswith(TAG):
+                    yield nb_path, cell, tag[len(TAG):]
+
+
 def collect(root: Path = REPO_ROOT) -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
     """Return (lecture sections per topic, graded cells per topic, unknown tags)."""
     lectures: dict[str, list[str]] = {t: [] for t in TOPICS}
     graded: dict[str, list[str]] = {t: [] for t in TOPICS}
     unknown: list[str] = []
-    for nb_path in sorted((root / "notebooks").glob("*.ipynb")):
-        nb = nbtools.read(nb_path)
+    for nb_path, cell, topic in _tagged(sorted((root / "notebooks").glob("*.ipynb"))):
         rel = nb_path.relative_to(root).as_posix()
-        for cell in nb.cells:
-            for tag in cell.get("metadata", {}).get("tags", []):
-                if not tag.startswith(TAG):
-                    continue
-                topic = tag[len(TAG):]
-                if topic not in lectures:
-                    unknown.append(f"{rel}: {topic}")
-                    continue
-                head = _heading(cell)
-                entry = f"[{rel} — {head}](../{rel}#{_anchor(head)})"
-                if entry not in lectures[topic]:
-                    lectures[topic].append(entry)
-    for nb_path in sorted((root / "source").glob("week*/*.ipynb")):
-        nb = nbtools.read(nb_path)
+        if topic not in lectures:
+            unknown.append(f"{rel}: {topic}")
+            continue
+        head = _heading(cell)
+        entry = f"[{rel} — {head}](../{rel}#{_anchor(head)})"
+        if entry not in lectures[topic]:
+            lectures[topic].append(entry)
+    for nb_path, cell, topic in _tagged(sorted((root / "source").glob("week*/*.ipynb"))):
         assignment = nb_path.parent.name
-        for cell in nb.cells:
-            for tag in cell.get("metadata", {}).get("tags", []):
-                if not tag.startswith(TAG):
-                    continue
-                topic = tag[len(TAG):]
-                if topic not in graded:
-                    unknown.append(f"{assignment}: {topic}")
-                    continue
-                if nbtools.is_test(cell):
-                    entry = (f"`{assignment}` › `{nbtools.grade_id(cell)}` "
-                             f"({nbtools.points(cell):g}점)")
-                elif cell.cell_type == "markdown":
-                    entry = f"`{assignment}` › {_heading(cell)}"
-                else:
-                    continue
-                if entry not in graded[topic]:
-                    graded[topic].append(entry)
+        if topic not in graded:
+            unknown.append(f"{assignment}: {topic}")
+            continue
+        if nbtools.is_test(cell):
+            entry = (f"`{assignment}` › `{nbtools.grade_id(cell)}` "
+                     f"({nbtools.points(cell):g}점)")
+        elif cell.cell_type == "markdown":
+            entry = f"`{assignment}` › {_heading(cell)}"
+        else:
+            continue
+        if entry not in graded[topic]:
+            graded[topic].append(entry)
     return lectures, graded, unknown
 
 
