@@ -9,8 +9,12 @@ and only the later cells that can see a name it (transitively) defines, and reco
 test cells that now fail. Cells a mutant cannot affect are not re-run, so a training cell
 runs again only for mutants it depends on.
 
+A mutant's ``kind`` is ``stub``, ``wrong`` (must lose points) or ``alternative`` (a correct
+answer written another way: must lose nothing); the runner treats them alike.
+
 Output (stdout, JSON): {"baseline": {test_id: passed}, "points": {test_id: points},
-"mutants": [{"name", "cell", "failed": [test ids], "lost": points, "error"}]}.
+"mutants": [{"name", "cell", "failed": [test ids], "lost": points, "cell_error": error of the
+mutated answer cell itself or null, "error"}]}.
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ def main(nb_path: str, mutants_path: str) -> int:
                 for name in info[k][0]:
                     ns.pop(name, None)
                 tainted = set(info[k][0]) | _names(mut["source"])[0]
-                _run(mut["source"], ns)
+                out["cell_error"] = _run(mut["source"], ns)
                 for j in range(k + 1, len(cells)):
                     defined, read = info[j]
                     if not (read & tainted):

@@ -26,6 +26,9 @@ def graded_class(tmp_path_factory):
     pipeline.release(ASSIGNMENTS, root / "release")
     for a in ASSIGNMENTS:
         nbtools.write(pipeline.solution_notebook(a), root / "submitted" / "solution" / a / f"{a}.ipynb")
+        alternative = _alternative_submission(a)
+        if alternative is not None:
+            nbtools.write(alternative, root / "submitted" / "alternative" / a / f"{a}.ipynb")
         nbtools.write(nbtools.read(root / "release" / a / f"{a}.ipynb"),
                       root / "submitted" / "untouched" / a / f"{a}.ipynb")
     pipeline.autograde(root, ASSIGNMENTS, jobs=2, progress=False)
@@ -40,6 +43,31 @@ def test_solution_scores_full_marks(graded_class, a):
     assert row["score"] == row["max_score"] == 100.0, row
 
 
+def _alternative_submission(a: str):
+    """The solution with one alternative correct answer per answer cell (a stderr-writing one
+    where there is one), graded through the real pipeline: nbgrader scores any stderr in a
+    test cell as a failure unless the course's grading steps handle it."""
+    alternatives = _alternative_answers(a)
+    if not alternatives:
+        return None
+    nb = pipeline.solution_notebook(a)
+    for cell in nb.cells:
+        options = alternatives.get(nbtools.grade_id(cell)) if nbtools.is_answer(cell) else None
+        if options:
+            desc, source = next((o for o in options if "stderr" in o[0]), options[0])
+            cell.source = source
+    return nb
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_alternative_submission_scores_full_marks_through_nbgrader(graded_class, a):
+    if ("alternative", a) not in graded_class:
+        pytest.fail(f"tests/alternative_answers/{a}.py: add alternative correct answers")
+    row = graded_class[("alternative", a)]
+    assert row["status"] == "ok", row
+    assert row["score"] == row["max_score"] == 100.0, row
+
+
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_untouched_release_scores_zero_without_crashing(graded_class, a):
     row = graded_class[("untouched", a)]
@@ -50,19 +78,20 @@ def test_untouched_release_scores_zero_without_crashing(graded_class, a):
 MARKERS = re.compile(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|$)")
 
 
-def _wrong_answers(a: str) -> dict[str, list[tuple[str, str]]]:
-    """``{answer grade_id: [(description, full wrong source), ...]}`` built from the
-    substitutions in tests/wrong_answers/<a>.py applied to the solution's answer cells."""
-    path = REPO / "tests" / "wrong_answers" / f"{a}.py"
+def _substitutions(a: str, folder: str, dict_name: str) -> dict[str, list[tuple[str, str]]]:
+    """``{answer grade_id: [(description, full source), ...]}`` built from the substitutions
+    in tests/<folder>/<a>.py (dict ``dict_name``) applied to the solution's answer cells."""
+    path = REPO / "tests" / folder / f"{a}.py"
     if not path.exists():
         return {}
-    spec = importlib.util.spec_from_file_location(f"wrong_{a}", path)
+    spec = importlib.util.spec_from_file_location(f"{folder}_{a}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    assert hasattr(mod, dict_name), f"{path.name}: define {dict_name}"
     solution = {nbtools.grade_id(c): MARKERS.sub("", c.source).rstrip("\n") + "\n"
                 for c in pipeline.solution_notebook(a).cells if nbtools.is_answer(c)}
     out: dict[str, list[tuple[str, str]]] = {}
-    for cell, wrongs in mod.WRONG_ANSWERS.items():
+    for cell, wrongs in getattr(mod, dict_name).items():
         assert cell in solution, f"{path.name}: no answer cell {cell!r}"
         for desc, subs in wrongs:
             text = solution[cell]
@@ -72,6 +101,16 @@ def _wrong_answers(a: str) -> dict[str, list[tuple[str, str]]]:
             assert text != solution[cell], f"{path.name} {cell} {desc!r}: changes nothing"
             out.setdefault(cell, []).append((desc, text))
     return out
+
+
+def _wrong_answers(a: str) -> dict[str, list[tuple[str, str]]]:
+    """Plausible wrong answers (tests/wrong_answers/<a>.py, ``WRONG_ANSWERS``)."""
+    return _substitutions(a, "wrong_answers", "WRONG_ANSWERS")
+
+
+def _alternative_answers(a: str) -> dict[str, list[tuple[str, str]]]:
+    """Alternative correct answers (tests/alternative_answers/<a>.py, ``ALTERNATIVE_ANSWERS``)."""
+    return _substitutions(a, "alternative_answers", "ALTERNATIVE_ANSWERS")
 
 
 _CACHE: dict[str, dict] = {}
@@ -86,6 +125,9 @@ def mutation_run(a: str, tmp_path_factory) -> dict:
     for cell, wrongs in _wrong_answers(a).items():
         mutants += [{"kind": "wrong", "name": f"wrong:{cell}: {desc}", "cell": cell, "source": src}
                     for desc, src in wrongs]
+    for cell, alts in _alternative_answers(a).items():
+        mutants += [{"kind": "alternative", "name": f"alternative:{cell}: {desc}", "cell": cell,
+                     "source": src} for desc, src in alts]
     tmp = tmp_path_factory.mktemp(f"mut-{a}")
     (tmp / "mutants.json").write_text(json.dumps(mutants, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([sys.executable, str(REPO / "tests" / "mutants.py"),
@@ -127,3 +169,18 @@ def test_plausible_wrong_answers_lose_points(a, tmp_path_factory):
     run = mutation_run(a, tmp_path_factory)
     passed = [m["name"] for m in run["mutants"] if m["kind"] == "wrong" and m["lost"] <= 0]
     assert not passed, f"these wrong answers still get full marks: {passed}"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_alternative_correct_answers_score_full_marks(a, tmp_path_factory):
+    """Reasonable other ways to write a correct answer lose nothing (docs/AUTHORING.md §2)."""
+    alternatives = _alternative_answers(a)
+    assert alternatives, (f"tests/alternative_answers/{a}.py: add at least one alternative "
+                          f"correct answer (ALTERNATIVE_ANSWERS) for {a}")
+    run = mutation_run(a, tmp_path_factory)
+    alts = [m for m in run["mutants"] if m["kind"] == "alternative"]
+    assert alts
+    broken = {m["name"]: m.get("cell_error") for m in alts if m.get("cell_error") or m.get("error")}
+    assert not broken, f"these alternative answers raise in their own answer cell: {broken}"
+    lost = {m["name"]: (m["lost"], m.get("messages")) for m in alts if m["lost"] > 0}
+    assert not lost, f"these correct alternative answers lose points: {lost}"
