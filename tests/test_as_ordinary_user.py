@@ -1,0 +1,102 @@
+"""The sandbox and red-team tests once more, as an ordinary (non-root) user.
+
+Instructors usually grade as themselves, not as root: the sandbox then runs bwrap
+unprivileged (user namespaces) and the kernel keeps the grader's uid. When the suite runs
+as root (CI), this test creates a throw-away user with ``useradd`` and re-runs
+``tests/test_redteam.py tests/test_sandbox.py`` as that user through ``runuser``. Where the
+interpreter lives under a directory others cannot enter (pyenv under ``/root``, mode
+0700), the run happens in a private mount namespace in which that directory is an empty
+tmpfs with only the interpreter bound back (nothing on the host changes).
+
+Run as an ordinary user already, there is nothing to add: skipped.
+``DLCOURSE_ORDINARY_USER_TESTS`` (space-separated) narrows the re-run, e.g. to
+``tests/test_sandbox.py`` while developing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TOOLS = ("useradd", "userdel", "runuser", "bwrap")
+
+
+def _closed_ancestors(paths) -> list[str]:
+    """Outermost directories on the way to ``paths`` that others cannot enter."""
+    found = set()
+    for p in paths:
+        parts = Path(p).parts
+        for i in range(2, len(parts) + 1):
+            anc = os.path.join(*parts[:i])
+            if os.path.isdir(anc) and not os.stat(anc).st_mode & stat.S_IXOTH:
+                found.add(anc)
+                break
+    return sorted(found)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="already running as an ordinary user")
+def test_redteam_and_sandbox_as_ordinary_user():
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing:
+        msg = f"cannot create a test user: {missing} missing (apt-get install passwd util-linux)"
+        pytest.fail(msg) if CI else pytest.skip(msg)
+    name = f"dlct{os.getpid() % 100000}"
+    work = REPO / "build" / f"ordinary-user-{name}"
+    subprocess.run(["useradd", "-M", "-d", str(work / "home"), "-s", "/usr/sbin/nologin",
+                    "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", name], check=True)
+    uid = None
+    try:
+        (work / "home").mkdir(parents=True, exist_ok=True)
+        uid = int(subprocess.run(["id", "-u", name], capture_output=True, text=True,
+                                 check=True).stdout)
+        for d in (work, work / "home"):
+            os.chown(d, uid, uid)
+        env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+               "HOME": str(work / "home"), "LANG": "C.UTF-8", "CI": os.environ.get("CI", ""),
+               "DLCOURSE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+               "PYTHONDONTWRITEBYTECODE": "1", "DLCOURSE_TEST_BUILD": str(work / "sandbox")}
+        cmd = ["runuser", "-u", name, "--", "env", "-i",
+               *[f"{k}={v}" for k, v in env.items()],
+               sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+               *os.environ.get("DLCOURSE_ORDINARY_USER_TESTS",
+                               "tests/test_redteam.py tests/test_sandbox.py").split()]
+        needed = [sys.executable, os.path.realpath(sys.executable), sys.prefix,
+                  sys.base_prefix, str(REPO)]
+        closed = _closed_ancestors(needed)
+        if closed:
+            wrap = ["bwrap", "--bind", "/", "/", "--dev-bind", "/dev", "/dev"]
+            for c in closed:
+                wrap += ["--tmpfs", c]
+            for p in sorted({os.path.realpath(p) for p in needed}):
+                if any(p.startswith(c + "/") for c in closed):
+                    for anc in reversed(Path(p).parents[:-1]):   # 0755, not bwrap's 0700
+                        if any(str(anc).startswith(c + "/") for c in closed):
+                            wrap += ["--dir", str(anc)]
+                    wrap += ["--ro-bind", p, p]
+            cmd = wrap + ["--die-with-parent", "--"] + cmd
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=3600)
+        assert proc.returncode == 0, (
+            f"as user {name} (uid {uid}):\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
+    finally:
+        from autograder.sandbox import pids_of_uid
+        for _ in range(100):                              # that throw-away user's only
+            pids = pids_of_uid(uid) if uid else []
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.1)
+        subprocess.run(["userdel", name], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
