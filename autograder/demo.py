@@ -105,7 +105,7 @@ def build_class(demo_root: Path, assignment: str = ASSIGNMENT) -> Path:
 
 
 def run_demo(demo_root: Path = DEMO_ROOT, jobs: int | None = None, sandbox: bool | None = None,
-             cell_timeout: int = 15) -> list[dict]:
+             cell_timeout: int = 30) -> list[dict]:
     start = time.perf_counter()
     zip_path = build_class(demo_root)
     pipeline.collect(zip_path, demo_root)

@@ -4,7 +4,7 @@
 one JSON result per line on the original stdout (anything else the process prints goes to
 stderr, which the pool sends to a log file). Importing nbgrader and its database layer
 once per worker, instead of once per notebook, is what keeps the fixed cost per
-submission low. The pool (``autograder.pipeline``) kills and replaces a worker whose job
+submission low. The pool (``autograder.pool``) kills and replaces a worker whose job
 exceeds its wall-clock limit, so one notebook can never stall the class.
 """
 
@@ -19,41 +19,8 @@ from pathlib import Path
 
 from . import nbtools
 
-STAGED_DIR = "grading/staged"   # repaired copies nbgrader grades (submitted/ is never touched)
-MAX_OUTPUT_CHARS = 20_000       # per output: a print of 100 MB must not reach the gradebook
-
-
-def _limit_output_class():
-    """nbgrader's LimitOutput counts lines only; also cap characters and payload size."""
-    from nbgrader.preprocessors import LimitOutput
-
-    class LimitOutputSize(LimitOutput):
-        def preprocess_cell(self, cell, resources, cell_index):
-            cell, resources = super().preprocess_cell(cell, resources, cell_index)
-            if cell.cell_type != "code":
-                return cell, resources
-            for out in cell.outputs:
-                if out.get("output_type") == "stream" and len(out.get("text", "")) > MAX_OUTPUT_CHARS:
-                    n = len(out.text)
-                    out.text = out.text[:MAX_OUTPUT_CHARS] + f"\n... 출력이 너무 길어 잘렸습니다 ({n:,}자, output truncated) ...\n"
-                data = out.get("data")
-                if data:
-                    for mime, value in list(data.items()):
-                        if len(str(value)) > 50 * MAX_OUTPUT_CHARS:
-                            data[mime] = "... output too large, removed ..." if mime.startswith("text") else ""
-                            if not mime.startswith("text"):
-                                del data[mime]
-            return cell, resources
-
-    return LimitOutputSize
-
-
-def autograde_preprocessors() -> list:
-    """nbgrader's autograde preprocessors with LimitOutput replaced by LimitOutputSize."""
-    from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import LimitOutput
-    size = _limit_output_class()
-    return [size if pp is LimitOutput else pp for pp in Autograde.class_traits()["autograde_preprocessors"].default()]
+from .config import STAGED_DIR  # noqa: F401 - re-exported (older imports)
+from .preprocessors import MAX_OUTPUT_CHARS, autograde_preprocessors  # noqa: F401
 
 
 def _execution_status(autograded: Path, error: str, log: str) -> tuple[str | None, str]:
@@ -64,7 +31,7 @@ def _execution_status(autograded: Path, error: str, log: str) -> tuple[str | Non
                            "unresponsive kernel): 무한 루프나 프로세스 폭주(fork)를 확인하세요.")
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
         return "kernel_died", "커널이 종료되었습니다 (kernel died: os._exit, segfault 또는 메모리 초과)."
-    if autograded.exists():
+    if autograded.exists() and not autograded.is_symlink():
         try:
             nb = nbtools.read(autograded)
         except Exception:  # noqa: BLE001
@@ -73,6 +40,9 @@ def _execution_status(autograded: Path, error: str, log: str) -> tuple[str | Non
             for out in cell.get("outputs", []):
                 if out.get("output_type") != "error":
                     continue
+                if out.get("ename") == "SubmissionTimeoutError":
+                    return "timeout", ("노트북 전체 실행 시간 예산을 넘어 남은 셀을 실행하지 않았습니다 "
+                                       "(submission wall-clock budget spent): 이미 채점된 부분의 점수는 유지됩니다.")
                 if out.get("ename") == "CellTimeoutError":
                     return "timeout", "셀 실행 시간 제한을 넘었습니다 (cell timeout): 무한 루프를 확인하세요."
                 if out.get("ename") == "MemoryError":
@@ -88,9 +58,17 @@ def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
     scratch = root / "autograded" / student / assignment
     if sandbox is not None:
         sandbox.prepare(scratch)
+    from .preprocessors import make_classes
+    execute_cls = make_classes()["BudgetExecute"]
     start = time.perf_counter()
-    result = api.autograde(assignment, student, force=True, create=True)
+    budget = float(job.get("budget") or 0)
+    execute_cls.deadline = time.monotonic() + budget if budget > 0 else None
+    try:
+        result = api.autograde(assignment, student, force=True, create=True)
+    finally:
+        execute_cls.deadline = None
     elapsed = time.perf_counter() - start
+    _keep_only_notebook(scratch, assignment)
     log = result.get("log", "") or ""
     error = "" if result.get("success") else (result.get("error", "") or "nbgrader failed")
     status, detail = _execution_status(scratch / f"{assignment}.ipynb", error, log)
@@ -101,25 +79,44 @@ def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
             "seconds": round(elapsed, 3)}
 
 
+def _keep_only_notebook(folder: Path, assignment: str) -> None:
+    """After grading, ``autograded/<student>/<assignment>/`` holds the graded notebook and
+    its timestamp only: anything a kernel (or a child it left behind) created goes, and
+    symlinks are removed, never followed."""
+    import shutil
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    keep = {f"{assignment}.ipynb", "timestamp.txt"}
+    for entry in os.scandir(folder):
+        if entry.name in keep and entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 def worker_main(root: Path) -> int:
     """Serve grading jobs read from stdin until EOF (sandbox settings in DLCOURSE_SANDBOX)."""
     sandbox_settings = json.loads(os.environ.get("DLCOURSE_SANDBOX") or "null")
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)                     # stray prints must not corrupt the protocol
     sys.stdout = sys.stderr
-    from .pipeline import make_api    # heavy imports happen once, here
+    from .config import make_api      # heavy imports happen once, here
     sandbox = None
     if not sandbox_settings:
-        api = make_api(root, grading=True)
+        from .sandbox import UNSANDBOXED_CONFIG   # nbgrader_config.py selects the sandbox
+        api = make_api(root, grading=True, extra_config=UNSANDBOXED_CONFIG)
     else:
         from .sandbox import Sandbox, SandboxLimits
         # one runtime dir per worker: kernels' ipc socket names must not collide
         sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]) / f"w{os.getpid()}",
                           SandboxLimits(**sandbox_settings["limits"]),
-                          hide=[Path(p) for p in sandbox_settings["hide"]],
-                          # one uid per worker (the process limit counts per uid), and
-                          # per grading run, so two runs never reap each other's kernels
-                          uid=int(os.environ.get("DLCOURSE_SANDBOX_UID", "60000")))
+                          hide=[Path(p) for p in sandbox_settings["hide"]])
+        # (as root it leases its own verified-unused uid for the worker's lifetime)
         os.environ.update(sandbox.env())
         api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
     proto.write(json.dumps({"ready": True}) + "\n")
@@ -129,9 +126,12 @@ def worker_main(root: Path) -> int:
         job = json.loads(line)
         try:
             res = grade_one(api, root, job, sandbox)
-        except Exception:  # noqa: BLE001 - report, keep serving
+        except Exception as exc:  # noqa: BLE001 - report, keep serving
             res = {"student": job.get("student"), "assignment": job.get("assignment"),
-                   "status": "needs_manual", "detail": "채점기 오류 (grader error)",
+                   "status": "error",
+                   "detail": f"채점기 오류 (grader error: {type(exc).__name__}: {str(exc)[:200]})",
                    "error": traceback.format_exc(), "seconds": 0}
         proto.write(json.dumps(res, ensure_ascii=False) + "\n")
+    if sandbox is not None:
+        sandbox.close()               # kill left-overs, give the uid back
     return 0

@@ -25,7 +25,10 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+    """The cell's nbgrader metadata; ``{}`` when absent or malformed (not a dict)."""
+    meta = cell.get("metadata", {})
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def grade_id(cell) -> str | None:

@@ -62,6 +62,18 @@ def prepare(submission: nbformat.NotebookNode, release: nbformat.NotebookNode) -
     """Match the submission's cells to the release copy and restore nbgrader metadata."""
     nb = copy.deepcopy(submission)
     notes: list[str] = []
+    malformed = 0
+    for cell in nb.cells:                # {"nbgrader": "oops"}, metadata: [] …
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and (not isinstance(meta, dict) or not isinstance(
+                meta.get("grade_id", ""), str)):
+            cell.metadata.pop("nbgrader")
+            malformed += 1
+    if malformed:
+        notes.append(f"형식이 잘못된 nbgrader 메타데이터 {malformed}개를 지우고 배포본과 맞춤 "
+                     "(malformed nbgrader metadata removed)")
     rel_cells = list(release.cells)
     rel_ids = {c.get("id"): i for i, c in enumerate(rel_cells) if c.get("id")}
     rel_by_gid = {nbtools.grade_id(c): i for i, c in enumerate(rel_cells) if nbtools.grade_id(c)}
@@ -120,9 +132,13 @@ def prepare(submission: nbformat.NotebookNode, release: nbformat.NotebookNode) -
         notes.append(f"nbgrader 메타데이터가 지워진 셀 {stripped}개를 배포본과 맞춰 복원 "
                      "(metadata restored)")
 
-    # 2. Restore metadata (and cell type) from the release cell.
+    # 2. Restore metadata (and cell type) from the release cell; a cell that matches none
+    #    is the student's own and carries no nbgrader metadata (no invented points).
     for k, i in enumerate(match):
         if i is None:
+            if nb.cells[k].metadata.pop("nbgrader", None):
+                notes.append("배포본에 없는 nbgrader 셀의 메타데이터를 지움 (unknown nbgrader cell: "
+                             "its metadata was removed)")
             continue
         rel = rel_cells[i]
         cell = nb.cells[k]
@@ -182,49 +198,218 @@ def _reorder(items: list, match: list[int | None]) -> list:
     return [item for _, _, item in sorted(keyed, key=lambda t: (t[0], t[1]))]
 
 
-#: Modules whose attributes the hidden tests rely on; assigning to them fakes a pass.
+# --------------------------------------------------------------------------- tampering
+#: Modules whose attributes the hidden tests rely on; writing to them fakes a pass.
 PROTECTED_MODULES = {"checks", "autograder", "torch", "nn", "F", "np", "numpy", "builtins",
-                     "math", "random", "sys", "importlib"}
+                     "math", "random", "sys", "importlib", "IPython", "inspect", "types",
+                     "optim", "functools", "operator", "gc", "ctypes"}
+#: Names whose use (call or read) needs a human look in a graded notebook.
+SUSPICIOUS_NAMES = {
+    "get_ipython": "get_ipython() (커널 내부 접근, IPython internals)",
+    "exec": "exec", "eval": "eval", "compile": "compile", "__import__": "__import__",
+    "globals": "globals()", "locals": "locals()", "vars": "vars()",
+    "__builtins__": "__builtins__", "In": "In[] (입력 기록, input history)",
+    "Out": "Out[]", "_ih": "_ih (입력 기록)", "_oh": "_oh", "_dh": "_dh",
+    "breakpoint": "breakpoint",
+}
+#: Attribute names that reach code objects, frames and class internals.
+SUSPICIOUS_ATTRS = {"__code__", "__globals__", "__closure__", "__builtins__", "__defaults__",
+                    "__kwdefaults__", "__setattr__", "__delattr__", "__dict__", "__class__",
+                    "__subclasses__", "__mro__", "__bases__", "f_back", "f_globals", "f_locals",
+                    "f_code", "gi_frame", "tb_frame", "_getframe", "modules", "settrace",
+                    "setprofile", "addaudithook", "excepthook", "displayhook", "meta_path",
+                    "path_hooks", "currentframe", "stack", "getouterframes", "getsource",
+                    "getsourcelines", "import_module", "reload", "events", "input_transformers_post",
+                    "input_transformers_cleanup", "ast_transformers", "run_cell"}
+#: ``module.attr`` pairs for which SUSPICIOUS_ATTRS is read only on these modules.
+_MODULE_ONLY_ATTRS = {"modules": {"sys"}, "stack": {"inspect"}, "reload": {"importlib"},
+                      "import_module": {"importlib"}, "events": set(), "run_cell": set(),
+                      "getsource": {"inspect"}, "getsourcelines": {"inspect"},
+                      "currentframe": {"inspect"}, "getouterframes": {"inspect"}}
+#: Attribute writes the course itself does (set_seed) or that are ordinary.
+ALLOWED_WRITES = ("torch.backends.cudnn.deterministic", "torch.backends.cudnn.benchmark",
+                  "torch.backends.cudnn.enabled", "torch.backends.cuda.matmul.allow_tf32",
+                  "torch.backends.cudnn.allow_tf32", "sys.stdout", "sys.stderr",
+                  "np.random.seed", "torch.backends.mps")
+#: Magics whose argument is Python code to scan; other magics are harmless to grading.
+PYTHON_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
+HARMLESS_MAGICS = {"matplotlib", "pip", "config", "load_ext", "writefile", "bash", "sh",
+                   "html", "HTML", "markdown", "latex", "javascript", "js", "svg", "system",
+                   "who", "whos", "env", "pwd", "ls", "cd", "autoreload", "reload_ext"}
+
+
+def _dotted(node) -> str:
+    import ast
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _root_name(node):
+    import ast
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _scan_source(src: str, aliases: set[str], depth: int = 0) -> list[str]:
+    """Findings in one cell's code (IPython syntax: magics are transformed first)."""
+    import ast
+    from IPython.core.inputtransformer2 import TransformerManager
+    if depth > 3:
+        return ["line ?: 중첩된 매직 (nested magics)"]
+    code = TransformerManager().transform_cell(src)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []             # the cell fails by itself when run: nothing can be patched
+    findings: list[str] = []
+
+    def add(node, what):
+        findings.append(f"line {getattr(node, 'lineno', '?')}: {what}")
+
+    magic_calls = set()
+    for node in ast.walk(tree):     # get_ipython().run_line_magic('time', '…') from %time
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput") \
+                and isinstance(node.func.value, ast.Call) and \
+                isinstance(node.func.value.func, ast.Name) and \
+                node.func.value.func.id == "get_ipython":
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                    for a in node.args]
+            if node.func.attr in ("system", "getoutput") and all(a is not None for a in args):
+                magic_calls.add(id(node.func.value.func))
+                continue
+            if not args or args[0] is None or any(a is None for a in args):
+                continue
+            name = args[0]
+            if name in PYTHON_MAGICS:
+                body = args[-1] if node.func.attr == "run_cell_magic" else args[1]
+                if node.func.attr == "run_cell_magic" and len(args) >= 3 and args[1].strip():
+                    body = args[1] + "\n" + body
+                findings += _scan_source(body, aliases, depth + 1)
+                magic_calls.add(id(node.func.value.func))
+            elif name in HARMLESS_MAGICS:
+                magic_calls.add(id(node.func.value.func))
+    # aliases: import … as x, x = checks, x = torch.Tensor, x = sys.modules[…]
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                mod = (node.module or "") if isinstance(node, ast.ImportFrom) else a.name
+                top = mod.split(".")[0]
+                bound = a.asname or (a.name if isinstance(node, ast.ImportFrom) else top)
+                if top in PROTECTED_MODULES or a.name in PROTECTED_MODULES:
+                    if a.asname or isinstance(node, ast.ImportFrom):
+                        aliases.add(bound)
+                if bound == "checks" and not (isinstance(node, ast.ImportFrom) and
+                                              node.module == "autograder" and a.name == "checks"):
+                    add(node, "이름 checks를 다른 모듈로 바꿈 (rebinding `checks`)")
+        elif isinstance(node, ast.Assign) and _root_name(node.value) in aliases and \
+                isinstance(node.value, (ast.Name, ast.Attribute, ast.Subscript)):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    aliases.add(t.id)
+                    if _root_name(node.value) in ("checks", "autograder"):
+                        add(node, f"검사 모듈의 별칭 (aliasing the checks module): {t.id}")
+    for node in ast.walk(tree):
+        # rebinding the name `checks`
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
+                node.name == "checks":
+            add(node, "이름 checks를 다시 정의 (rebinding `checks`)")
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and "checks" in node.names:
+            add(node, "global checks")
+        elif isinstance(node, ast.NamedExpr):
+            targets = [node.target]
+        flat = []
+        for t in targets:
+            flat += list(t.elts) if isinstance(t, (ast.Tuple, ast.List)) else [t]
+        for t in flat:
+            if isinstance(t, ast.Name) and t.id == "checks":
+                add(node, "이름 checks를 다시 정의 (rebinding `checks`)")
+            elif isinstance(t, ast.Name) and t.id in ("get_ipython", "__builtins__", "print"):
+                add(node, f"{t.id} 재정의 (rebinding {t.id})")
+            elif isinstance(t, (ast.Attribute, ast.Subscript)):
+                dotted = _dotted(t)
+                if dotted and dotted.startswith(ALLOWED_WRITES):
+                    continue
+                root = _root_name(t)
+                if root in aliases:
+                    add(node, f"{ast.unparse(t)[:80]} = … (테스트가 쓰는 모듈을 바꿈, patching)")
+                elif isinstance(t, ast.Attribute) and t.attr.startswith("__") and \
+                        t.attr.endswith("__"):
+                    add(node, f"{ast.unparse(t)[:80]} = … (특수 속성 변경, dunder write)")
+                elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Call) and \
+                        isinstance(t.value.func, ast.Name) and \
+                        t.value.func.id in ("vars", "globals", "locals"):
+                    add(node, f"{ast.unparse(t)[:80]} = … (namespace write)")
+        if isinstance(node, ast.Call):
+            fn = node.func
+            if isinstance(fn, ast.Name) and fn.id in ("setattr", "delattr") and node.args:
+                first = node.args[0]
+                if _root_name(first) in aliases or not isinstance(first, ast.Name):
+                    add(node, ast.unparse(node)[:80])
+                elif isinstance(first, ast.Name) and first.id[:1].isupper():
+                    add(node, ast.unparse(node)[:80])       # setattr(SomeClass, …)
+            if isinstance(fn, ast.Attribute) and fn.attr in ("update", "setdefault", "__setitem__",
+                                                             "pop", "clear", "__delitem__") and \
+                    isinstance(fn.value, ast.Call) and isinstance(fn.value.func, ast.Name) and \
+                    fn.value.func.id in ("vars", "globals", "locals"):
+                add(node, ast.unparse(node)[:80])
+        if isinstance(node, ast.Name) and node.id in SUSPICIOUS_NAMES and \
+                isinstance(node.ctx, ast.Load) and id(node) not in magic_calls:
+            add(node, SUSPICIOUS_NAMES[node.id])
+        if isinstance(node, ast.Attribute) and node.attr in SUSPICIOUS_ATTRS:
+            only = _MODULE_ONLY_ATTRS.get(node.attr)
+            base = _root_name(node.value)
+            if only is None or (base in only) or (not only and base is not None
+                                                 and base not in ("self", "model")):
+                if node.attr in ("__dict__", "__class__") and isinstance(node.ctx, ast.Load) \
+                        and not isinstance(getattr(node, "_parent_write", None), bool):
+                    # reading __class__/__dict__ is common (type names in messages)
+                    if node.attr == "__class__":
+                        continue
+                add(node, f".{node.attr}")
+    return findings
 
 
 def scan_tampering(nb: nbformat.NotebookNode) -> list[str]:
-    """Find student code that patches what the tests use (``checks.check_close = …``,
-    ``torch.allclose = …``, ``setattr(checks, …)``, ``sys.modules[...] = …``,
-    ``builtins.*``). Returns one finding per offending line; only unlocked cells are read
-    (locked cells are restored from the gradebook before grading)."""
-    import ast
+    """Find student code that patches what the tests use or reaches into the kernel.
+
+    Flagged (needs_manual, still graded): writes to ``checks``/``torch``/``numpy``/… and
+    their aliases (``c = checks``), rebinding the name ``checks``, ``setattr``/``delattr``
+    on them or on classes, ``type.__setattr__``, ``__code__``/``__globals__``/frames,
+    ``sys.modules``, ``vars()``/``globals()`` writes, ``exec``/``eval``/``compile``,
+    ``get_ipython`` (run_cell, input transformers, event hooks), ``In``/``_ih`` history,
+    ``inspect.stack`` and similar. Cells are read through IPython's own input
+    transformation, so ``%time`` lines parse and ``%%time`` bodies are scanned too. Not
+    flagged: the course's own ``set_seed`` settings (``torch.backends.cudnn.deterministic``)
+    and ordinary ``sys.stdout = …`` redirection. A cell too deep or too large to analyse is
+    itself a finding. Only unlocked cells are read (locked cells are restored from the
+    gradebook before grading).
+    """
     findings = []
     for cell in nb.cells:
         if cell.cell_type != "code" or nbtools.nbgrader_meta(cell).get("locked"):
             continue
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        aliases = set(PROTECTED_MODULES)
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for a in node.names:
-                    root = (node.module or a.name) if isinstance(node, ast.ImportFrom) else a.name
-                    if root.split(".")[0] in PROTECTED_MODULES and a.asname:
-                        aliases.add(a.asname)
-        for node in ast.walk(tree):
-            targets = []
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            elif isinstance(node, ast.Delete):
-                targets = node.targets
-            for t in targets:
-                base = t
-                while isinstance(base, (ast.Attribute, ast.Subscript)):
-                    base = base.value
-                if isinstance(base, ast.Name) and base.id in aliases and t is not base:
-                    findings.append(f"line {getattr(node, 'lineno', '?')}: {ast.unparse(t)} = …")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                    node.func.id in {"setattr", "delattr"} and node.args:
-                first = node.args[0]
-                while isinstance(first, ast.Attribute):
-                    first = first.value
-                if isinstance(first, ast.Name) and first.id in aliases:
-                    findings.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
+            found = _scan_source(cell.source, set(PROTECTED_MODULES))
+        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+            found = [f"분석할 수 없는 코드 (code too deep or large to analyse: {type(exc).__name__})"]
+        except Exception as exc:  # noqa: BLE001 - a scanner bug is a finding, not a crash
+            found = [f"분석 오류 (scan failed: {type(exc).__name__})"]
+        findings += found
     return findings

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
 from pathlib import Path
 
-from .pipeline import STATUSES, open_gradebook, grade_table, log
+from .config import log, open_gradebook
+from .export import grade_table, write_csv
+from .status import STATUSES
 
 ATTENTION_SCORE = 50.0
 
@@ -90,12 +90,12 @@ def _lms_csv(path: Path, table: list[dict]) -> None:
     assignments = sorted({r["assignment"] for r in table})
     students = sorted({r["student"] for r in table})
     score = {(r["student"], r["assignment"]): r["score"] for r in table}
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:   # BOM: Excel opens Korean
-        writer = csv.writer(fh)
-        writer.writerow(["student_id", *assignments, "total"])
-        for s in students:
-            vals = [score.get((s, a), 0.0) for a in assignments]
-            writer.writerow([s, *[f"{v:g}" for v in vals], f"{sum(vals):g}"])
+    rows = []
+    for s in students:
+        vals = [score.get((s, a), 0.0) for a in assignments]
+        rows.append([s, *[f"{v:g}" for v in vals], f"{sum(vals):g}"])
+    # BOM: Excel opens Korean; formula prefixes neutralised (see export.csv_safe)
+    write_csv(path, ["student_id", *assignments, "total"], rows, encoding="utf-8-sig")
 
 
 def build_report(root: Path, out: Path | None = None, roster: list[str] | None = None) -> Path:
@@ -108,33 +108,11 @@ def build_report(root: Path, out: Path | None = None, roster: list[str] | None =
     _lms_csv(out / "lms.csv", table)
     attention = [r for r in table if r["status"] not in ("ok", "repaired")
                  or r["score"] < ATTENTION_SCORE]
-    counts = {s: sum(r["status"] == s for r in table) for s in STATUSES}
-    esc = html.escape
-    rows_att = "".join(
-        f"<tr><td>{esc(r['student'])}</td><td>{esc(r['assignment'])}</td>"
-        f"<td>{r['score']:g}/{r['max_score']:g}</td><td>{esc(r['status'])}</td>"
-        f"<td>{esc(r['detail'])}</td></tr>" for r in attention)
-    rows_tests = "".join(
-        f"<tr><td>{esc(t['assignment'])}</td><td><code>{esc(t['grade_id'])}</code></td>"
-        f"<td>{t['points']:g}</td><td>{t['pass_rate']:.0%}</td><td>{t['submissions']}</td></tr>"
-        for t in tests)
-    rows_status = "".join(f"<tr><td>{s}</td><td>{n}</td></tr>" for s, n in counts.items())
-    imgs = "".join(f'<p><img src="{p.name}" alt="{p.stem}"></p>' for p in pngs)
-    page = f"""<!doctype html><html lang="ko"><head><meta charset="utf-8">
-<title>채점 보고서 (grading report)</title>
-<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:3px 8px}}img{{max-width:100%}}</style></head><body>
-<h1>채점 보고서 (grading report)</h1>
-<p>생성: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} · 제출 {len(table)}건 · 코스 루트 <code>{esc(str(root))}</code></p>
-{imgs}
-<h2>주의가 필요한 학생 (students needing attention)</h2>
-<p>상태가 ok/repaired가 아니거나 점수가 {ATTENTION_SCORE:g}점 미만인 제출.</p>
-<table><tr><th>학생</th><th>과제</th><th>점수</th><th>상태</th><th>설명</th></tr>{rows_att}</table>
-<h2>채점 상태 (status counts)</h2><table><tr><th>status</th><th>건수</th></tr>{rows_status}</table>
-<h2>테스트별 통과율 (hardest first)</h2>
-<table><tr><th>과제</th><th>grade id</th><th>배점</th><th>통과율</th><th>제출 수</th></tr>{rows_tests}</table>
-<p>LMS 업로드용 CSV: <a href="lms.csv">lms.csv</a></p>
-</body></html>"""
+    counts = [(s, sum(r["status"] == s for r in table)) for s in STATUSES]
+    from .templates import render
+    page = render("report.html.j2", generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                  n_rows=len(table), root=str(root), pngs=pngs, attention=attention,
+                  attention_score=ATTENTION_SCORE, counts=counts, tests=tests)
     (out / "index.html").write_text(page, encoding="utf-8")
     log(f"report: {out / 'index.html'}")
     return out / "index.html"

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ def demo_run(tmp_path_factory):
     zip_path = demo.build_class(root)
     pipeline.collect(zip_path, root)
     before = _hashes(root / "submitted")
-    pipeline.autograde(root, [demo.ASSIGNMENT], jobs=2, cell_timeout=10, progress=False)
+    pipeline.autograde(root, [demo.ASSIGNMENT], jobs=2, cell_timeout=30, progress=False)
     after = _hashes(root / "submitted")
     from autograder.feedback import generate_all
     generate_all(root)
@@ -104,17 +105,60 @@ def test_collect_reads_an_nbgrader_exchange_inbound_folder(tmp_path):
         (d / "week01_tensors.ipynb").write_text(f'{{"v": {v}}}')
     root = tmp_path / "course"
     recs = pipeline.collect(inbound, root)
-    assert [r["action"] for r in recs] == ["submitted", "submitted"]
-    assert (root / "submitted" / "lee" / "week01_tensors" / "week01_tensors.ipynb").read_text() == '{"v": 2}'
+    actions = [r["action"] for r in recs]
+    assert actions[0].startswith("superseded") and actions[1] == "submitted"
+    sub = root / "submitted" / "lee" / "week01_tensors"
+    assert (sub / "week01_tensors.ipynb").read_text() == '{"v": 2}'
+    # the exchange timestamp is kept (late penalties), not replaced by the collection time
+    assert (sub / "timestamp.txt").read_text() == "2026-11-02 10:00:00.000000 UTC"
+
+
+def test_collect_flags_two_files_for_one_submission_and_checks_ids(tmp_path):
+    src = tmp_path / "in"
+    for folder in ("a", "b"):
+        (src / folder).mkdir(parents=True)
+        (src / folder / "kim_week01_tensors.ipynb").write_text(f'{{"v": "{folder}"}}')
+    (src / "a" / "x*y_week01_tensors.ipynb").write_text("{}")
+    root = tmp_path / "course"
+    recs = pipeline.collect(src, root)
+    dup = root / "submitted" / "kim" / "week01_tensors" / "DUPLICATES.txt"
+    assert dup.read_text().split() == ["a/kim_week01_tensors.ipynb", "b/kim_week01_tensors.ipynb"]
+    assert any(r["action"].startswith("rejected") and "student id" in r["action"] for r in recs)
+    assert not (root / "submitted" / "x*y").exists()
+    recs = pipeline.collect(src / "a", root, roster=["lee"])      # a roster decides
+    assert all(r["action"].startswith("rejected") for r in recs)
+
+
+def test_zip_traversal_links_and_bombs_are_rejected(tmp_path):
+    import tempfile
+    path = tmp_path / "in.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("ok_week01_tensors.ipynb", "{}")
+        zf.writestr("../../up_week01_tensors.ipynb", "{}")
+        zf.writestr("a/../../up2_week01_tensors.ipynb", "{}")
+        link = zipfile.ZipInfo("link_week01_tensors.ipynb")
+        link.external_attr = 0o120777 << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("bomb_week01_tensors.ipynb", b"0" * (100 * 2**20))
+    before = set(Path(tempfile.gettempdir()).glob("dlc-collect-*"))
+    recs = {r["file"]: r["action"] for r in pipeline.collect(path, tmp_path / "course")}
+    assert set(Path(tempfile.gettempdir()).glob("dlc-collect-*")) == before
+    assert recs["ok_week01_tensors.ipynb"] == "submitted"
+    for name in ("../../up_week01_tensors.ipynb", "a/../../up2_week01_tensors.ipynb",
+                 "link_week01_tensors.ipynb", "bomb_week01_tensors.ipynb"):
+        assert recs[name].startswith("rejected"), name
+    assert not (tmp_path / "up_week01_tensors.ipynb").exists()
 
 
 def test_feedback_shows_messages_but_never_hidden_tests(demo_run):
     root = demo_run["root"]
     source = nbtools.read(REPO / "source" / demo.ASSIGNMENT / f"{demo.ASSIGNMENT}.ipynb")
+    visible = "\n".join(c.source for c in pipeline.solution_notebook(demo.ASSIGNMENT).cells)
     hidden_lines = {line.strip() for c in source.cells if nbtools.is_test(c)
                     for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
                                             c.source, re.S)
-                    for line in block.splitlines() if len(line.strip()) > 20}
+                    for line in block.splitlines()
+                    if len(line.strip()) > 20 and line.strip() not in visible}
     assert hidden_lines
     pages = sorted((root / "feedback").glob("*/*/*.html"))
     assert len(pages) >= 6
@@ -145,7 +189,7 @@ def test_regrading_is_idempotent_and_serial_equals_parallel(demo_run):
     first = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
     some = ["s01_perfect", "s03_partial", "s05_metadata_stripped", "s06_deleted_test"]
     for jobs in (1, 2):
-        pipeline.autograde(root, [demo.ASSIGNMENT], students=some, jobs=jobs, cell_timeout=10,
+        pipeline.autograde(root, [demo.ASSIGNMENT], students=some, jobs=jobs, cell_timeout=30,
                            progress=False)
         again = {(r["student"], r["score"], r["status"]) for r in pipeline.grade_table(root)}
         assert again == first, f"jobs={jobs}: {again ^ first}"
@@ -172,3 +216,62 @@ def test_report_has_plots_attention_list_and_lms_csv(demo_run):
     lms = list(csv.reader(open(root / "report" / "lms.csv", encoding="utf-8-sig")))
     assert lms[0] == ["student_id", demo.ASSIGNMENT, "total"]
     assert ["s01_perfect", "100", "100"] in lms and len(lms) == 1 + len(demo.EXPECTED)
+
+
+def _tiny_course(root):
+    """A one-exercise course whose correct answer writes to stderr (print, logging)."""
+    import shutil
+    import nbformat
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, **kw}}  # noqa: E731
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "### BEGIN SOLUTION\ndef double(x):\n    import sys\n"
+            "    print('working…', file=sys.stderr)\n    return 2 * x\n### END SOLUTION",
+            metadata=meta(grade=False, solution=True, locked=False, grade_id="answer_double")),
+        nbformat.v4.new_code_cell(
+            '"""Check that double doubles (and may log to stderr)."""\n'
+            "import logging, sys\nlogging.basicConfig(stream=sys.stderr, force=True)\n"
+            "logging.getLogger('x').error('log line on stderr')\n"
+            "assert double(2) == 4\nprint('progress 100%', file=sys.stderr)",
+            metadata=meta(grade=True, solution=False, locked=True, points=5,
+                          grade_id="double_ok")),
+        nbformat.v4.new_code_cell(
+            '"""Check a wrong expectation: errors still fail."""\nassert double(2) == 5, "기대값 5"',
+            metadata=meta(grade=True, solution=False, locked=True, points=1,
+                          grade_id="double_wrong")),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (root / "source" / "tiny").mkdir(parents=True)
+    nbformat.write(nb, str(root / "source" / "tiny" / "tiny.ipynb"))
+    return nb
+
+
+def test_stderr_from_correct_code_costs_no_points_under_plain_nbgrader(tmp_path):
+    """`nbgrader autograde` in a course using this repository's nbgrader_config.py: a test
+    cell whose (correct) code logs and prints to stderr scores full marks; a failing
+    assert still scores 0."""
+    import shutil
+    import subprocess
+    import sys
+    from nbgrader.api import Gradebook
+    root = tmp_path / "course"
+    root.mkdir()
+    _tiny_course(root)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    run = lambda *a: subprocess.run(nbgrader + list(a), cwd=root, capture_output=True,  # noqa: E731
+                                    text=True, timeout=600)
+    res = run("generate_assignment", "tiny", "--force", "--create")
+    assert res.returncode == 0, res.stderr[-2000:]
+    sub = root / "submitted" / "kim" / "tiny"
+    sub.mkdir(parents=True)
+    shutil.copy(root / "source" / "tiny" / "tiny.ipynb", sub / "tiny.ipynb")
+    res = run("autograde", "tiny", "--force", "--create")
+    assert res.returncode == 0, res.stderr[-3000:]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_grade("double_ok", "tiny", "tiny", "kim").score == 5
+        assert gb.find_grade("double_wrong", "tiny", "tiny", "kim").score == 0
+    graded = nbtools.read(root / "autograded" / "kim" / "tiny" / "tiny.ipynb")
+    text = "".join(o.get("text", "") for o in graded.cells[1].outputs)
+    assert "log line on stderr" in text and "progress" in text     # still shown, as stdout
+    assert "dlcourse-run" not in "".join(c.source for c in graded.cells)   # tokens removed
