@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", type=Path)
     sp = verb("collect", "import a folder/zip of <student>_<assignment>.ipynb into submitted/")
     sp.add_argument("source", type=Path)
+    sp.add_argument("--roster", type=Path, help="text file: one student id per line")
     sp = verb("autograde", "grade every submission (parallel, sandboxed)")
     sp.add_argument("--assignment")
     sp.add_argument("--student")
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--timeout", type=float, default=None, help="wall-clock limit per notebook")
     sp.add_argument("--cell-timeout", type=int, default=None)
     sp.add_argument("--no-sandbox", action="store_true")
+    sp.add_argument("--resume", action="store_true",
+                    help="grade only what is unfinished (interrupted) or changed since")
     sp = verb("feedback", "per-student HTML feedback (no hidden tests) into feedback/")
     sp.add_argument("--assignment")
     sp = verb("export", "grades CSV with a status column")
@@ -53,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     sp = verb("bench", "measure timings into docs/BENCHMARKS.md")
     sp.add_argument("--out", type=Path)
     sp.add_argument("--quick", action="store_true")
+    sp = verb("publish", "export the student course (public repository) into --dest")
+    sp.add_argument("--dest", type=Path, required=True)
+    sp.add_argument("--no-site", action="store_true", help="skip building the website")
+    sp = verb("site", "build the student course website into build/site/html")
+    sp.add_argument("--out", type=Path)
+    sp.add_argument("--fresh", action="store_true", help="re-execute every lecture notebook")
     sp = verb("_worker", argparse.SUPPRESS)
 
     args = p.parse_args(argv)
@@ -60,25 +69,68 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "_worker":
         from .grading import worker_main
         return worker_main(root)
+    if args.verb == "publish":
+        from .publish import PublishError, export
+        try:
+            export(args.dest, root, site=not args.no_site)
+        except PublishError as exc:
+            print(f"publish: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.verb == "site":
+        from .site import build
+        build(root=root, out=args.out, fresh=args.fresh)
+        return 0
+    try:
+        return _dispatch(args, root)
+    except KeyboardInterrupt:
+        print("\ninterrupted: unfinished submissions are marked 'interrupted'; "
+              "rerun with --resume", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the exit code says it; the traceback is logged
+        import traceback
+        traceback.print_exc()
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _roster(path: Path | None) -> list[str] | None:
+    return path.read_text(encoding="utf-8").split() if path else None
+
+
+def _dispatch(args, root: Path) -> int:
     from . import pipeline
     if args.verb == "release":
         pipeline.release(_csv(args.assignment), args.out, root)
     elif args.verb == "solutions":
         pipeline.solutions(_csv(args.assignment), args.out, root)
     elif args.verb == "collect":
-        pipeline.collect(args.source, root)
+        roster = _roster(args.roster)
+        recs = pipeline.collect(args.source, root, roster=roster)
+        rejected = [r for r in recs if r["action"].startswith("rejected")]
+        if rejected:
+            print(f"collect: {len(rejected)} file(s) rejected (see archive/manifest.csv)",
+                  file=sys.stderr)
+            return 1
     elif args.verb == "autograde":
         rows = pipeline.autograde(root, _csv(args.assignment), _csv(args.student), args.jobs,
                                   args.timeout, args.cell_timeout,
-                                  False if args.no_sandbox else None)
+                                  False if args.no_sandbox else None, resume=args.resume)
         pipeline.print_table(pipeline.grade_table(root))
-        return 0 if rows is not None else 1
+        bad = [r for r in rows if r["status"] not in pipeline.GOOD]
+        if bad:
+            counts = {}
+            for r in bad:
+                counts[r["status"]] = counts.get(r["status"], 0) + 1
+            print(f"autograde: {len(bad)} of {len(rows)} submissions need attention ("
+                  + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ")",
+                  file=sys.stderr)
+            return 1
     elif args.verb == "feedback":
         from .feedback import generate_all
         generate_all(root, _csv(args.assignment))
     elif args.verb == "export":
-        roster = args.roster.read_text().split() if args.roster else None
-        pipeline.export(root, args.out, roster)
+        pipeline.export(root, args.out, _roster(args.roster))
     elif args.verb == "report":
         from .report import build_report
         build_report(root, args.out)

@@ -55,16 +55,32 @@ def grading_env(base: dict | None = None) -> dict:
     return env
 
 
-def colab_url(assignment: str, root: Path = REPO_ROOT) -> str:
-    """The "Open in Colab" address of an assignment's release copy."""
+def student_repository(root: Path = REPO_ROOT) -> str:
+    """The public student course (``make publish``): what badges and setup cells point at.
+
+    Never the instructor repository (``repository``), which holds the hidden tests.
+    """
     s = settings(root)
-    repo = s["repository"].removeprefix("https://github.com/")
+    if not s.get("student_repository"):
+        raise ValueError("pyproject.toml [tool.dlcourse] has no student_repository: set it to the "
+                         "public student course (make publish), never the instructor repository")
+    return s["student_repository"]
+
+
+def colab_url(assignment: str, root: Path = REPO_ROOT) -> str:
+    """The "Open in Colab" address of an assignment's release copy in the student course."""
+    s = settings(root)
+    repo = student_repository(root).removeprefix("https://github.com/")
     return (f"https://colab.research.google.com/github/{repo}/blob/{s['version']}/"
             f"release/{assignment}/{assignment}.ipynb")
 
 
 def fill_tokens(text: str, root: Path = REPO_ROOT) -> str:
-    """Replace ``@@REPOSITORY@@``/``@@VERSION@@``/``@@COLAB_URL:<assignment>@@`` tokens."""
+    """Replace ``@@REPOSITORY@@``/``@@VERSION@@``/``@@COLAB_URL:<assignment>@@`` tokens.
+
+    ``@@REPOSITORY@@`` is the student course (what ``pip install git+…`` clones on Colab).
+    """
     s = settings(root)
-    text = text.replace("@@REPOSITORY@@", s["repository"]).replace("@@VERSION@@", s["version"])
+    text = (text.replace("@@REPOSITORY@@", student_repository(root))
+            .replace("@@VERSION@@", s["version"]))
     return re.sub(r"@@COLAB_URL:([a-z0-9_]+)@@", lambda m: colab_url(m.group(1), root), text)
