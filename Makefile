@@ -16,8 +16,8 @@ ASSIGN   := $(if $(A),--assignment $(A),)
 export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: help install demo test release solutions generate collect autograde feedback export \
-        report checkpoints bench clean
+.PHONY: help install sandbox-setup demo test release solutions generate collect autograde feedback export \
+        report checkpoints bench clean publish site site-setup data-setup
 
 help:
 	@echo "make install      create .venv and install everything (idempotent)"
@@ -33,9 +33,51 @@ help:
 	@echo "make export       grades.csv with a status column"
 	@echo "make report       report/ (HTML + PNG) and the LMS CSV"
 	@echo "make bench        timings into docs/BENCHMARKS.md"
+	@echo "make site         the student course website into build/site/html (lectures executed, cached)"
+	@echo "make publish DEST=folder   export the student course (public repository) with its site"
 	@echo "make clean        remove build/ and caches (never submitted/ or the gradebook)"
 
-install: $(STAMP)
+install: $(STAMP) sandbox-setup site-setup data-setup
+
+# Offline data of week 3 (Debian): Fashion-MNIST files, the colour-emoji font and Unicode's
+# emoji-test.txt (the generated transfer-learning set). Installed when root with apt.
+DATA_APT := dataset-fashion-mnist fonts-noto-color-emoji unicode-data
+data-setup:
+	@if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || \
+	    [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || [ ! -f /usr/share/unicode/emoji/emoji-test.txt ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(DATA_APT) (week 3 offline data)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DATA_APT) >/dev/null; \
+	  else \
+	    echo "NOTE: week 3 needs: sudo apt-get install -y $(DATA_APT)"; \
+	  fi; \
+	fi
+
+# The grading sandbox: bubblewrap (installed here when root with apt, else the command is
+# printed) and the `dlcourse-sandbox` kernelspec that nbgrader_config.py selects, so plain
+# `nbgrader autograde` grades sandboxed too. Runs every time (cheap, idempotent).
+sandbox-setup: $(STAMP)
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap (the grading sandbox)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "NOTE: grading needs bubblewrap. Install it with: sudo apt-get install -y bubblewrap"; \
+	  fi; \
+	fi
+	@$(PY) -m autograder.sandbox install-kernelspec >/dev/null
+	@$(PY) -m autograder.sandbox check || true
+
+# The course website's browser test (tests/test_site.py): Debian chromium and a Hangul font.
+site-setup:
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/nanum ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and fonts-nanum (the website's browser test)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; \
+	  else \
+	    echo "NOTE: the website test needs: sudo apt-get install -y chromium fonts-nanum"; \
+	  fi; \
+	fi
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -84,6 +126,13 @@ report: install
 
 bench: install
 	$(PY) -m autograder bench
+
+site: install
+	$(PY) -m autograder site
+
+publish: install
+	@test -n "$(DEST)" || { echo "usage: make publish DEST=../deep-learning-essentials (a clone of the student repository, or an empty folder)"; exit 2; }
+	$(PY) -m autograder publish --dest "$(DEST)"
 
 clean:
 	rm -rf build .pytest_cache

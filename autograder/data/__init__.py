@@ -68,7 +68,22 @@ def first_available(dataset: str, sources: Sequence[Source], verbose: bool = Fal
 
 
 # Loaders (imported last: they use Source/first_available defined above).
-from .mnist import MNISTSplit, load_mnist_5k  # noqa: E402
-from .tabular import RegressionSplit, load_diabetes_split  # noqa: E402
+from .mnist import MNISTSplit, load_mnist_5k, load_mnist_5k_test  # noqa: E402
+from .tabular import RegressionSplit, load_diabetes_split, load_diabetes_test  # noqa: E402
+from .text import TextSplit, load_korean_chat, load_korean_law, load_rotten_tomatoes  # noqa: E402
+from .prices import PriceSplit, load_price_split, load_prices, load_stock  # noqa: E402
 
-__all__ += ["load_mnist_5k", "MNISTSplit", "load_diabetes_split", "RegressionSplit"]
+__all__ += ["load_mnist_5k", "load_mnist_5k_test", "MNISTSplit", "load_diabetes_split",
+            "load_diabetes_test", "RegressionSplit"]
+__all__ += ["load_rotten_tomatoes", "TextSplit", "load_korean_chat", "load_korean_law",
+            "load_prices", "load_stock", "load_price_split", "PriceSplit"]
+from .korean_corpus import load_korean_text  # noqa: E402  (week 5)
+
+__all__ += ["load_korean_text"]
+from .fashion import FashionSplit, load_fashion_mnist, load_fashion_subset, load_fashion_test  # noqa: E402,I001  (week 3)
+from .emoji import EmojiSplit, load_emoji_split, load_emoji_test  # noqa: E402  (week 3)
+from .mobilenet import imagenet_preprocess, load_mobilenet_v2  # noqa: E402  (week 3)
+
+__all__ += ["load_fashion_mnist", "load_fashion_subset", "load_fashion_test", "FashionSplit",
+            "load_emoji_split", "load_emoji_test", "EmojiSplit", "load_mobilenet_v2",
+            "imagenet_preprocess"]
