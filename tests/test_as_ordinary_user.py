@@ -1,16 +1,19 @@
-"""The sandbox and red-team tests once more, as an ordinary (non-root) user.
+"""The sandbox tests once more, as an ordinary (non-root) user.
 
 Instructors usually grade as themselves, not as root: the sandbox then runs bwrap
 unprivileged (user namespaces) and the kernel keeps the grader's uid. When the suite runs
 as root (CI), this test creates a throw-away user with ``useradd`` and re-runs
-``tests/test_redteam.py tests/test_sandbox.py`` as that user through ``runuser``. Where the
+the sandbox tests (``tests/test_sandbox.py``) as that user through ``runuser``. Where the
 interpreter lives under a directory others cannot enter (pyenv under ``/root``, mode
 0700), the run happens in a private mount namespace in which that directory is an empty
 tmpfs with only the interpreter bound back (nothing on the host changes).
 
 Run as an ordinary user already, there is nothing to add: skipped.
-``DLCOURSE_ORDINARY_USER_TESTS`` (space-separated) narrows the re-run, e.g. to
-``tests/test_sandbox.py`` while developing.
+``DLCOURSE_ORDINARY_USER_TESTS`` (space-separated) chooses the re-run. The default is
+``tests/test_sandbox.py`` (canaries, limits, cleanup). ``tests/test_redteam.py`` as an
+ordinary user is not in the default yet: without a cgroup the memory and fork bombs count
+against the one per-user process limit and per-process RLIMIT_AS only, and on a machine
+without cgroup v2 that run drove the host out of memory (see docs/INSTRUCTOR.md).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def test_redteam_and_sandbox_as_ordinary_user():
                *[f"{k}={v}" for k, v in env.items()],
                sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                *os.environ.get("DLCOURSE_ORDINARY_USER_TESTS",
-                               "tests/test_redteam.py tests/test_sandbox.py").split()]
+                               "tests/test_sandbox.py").split()]
         needed = [sys.executable, os.path.realpath(sys.executable), sys.prefix,
                   sys.base_prefix, str(REPO)]
         closed = _closed_ancestors(needed)

@@ -49,7 +49,10 @@ def test_scores(demo_run):
     assert score["s02_untouched"] == 0
     assert 0 < score["s03_partial"] < 100
     assert score["s05_metadata_stripped"] == 100      # repaired, graded as written
-    assert score["s06_deleted_test"] == 90            # the deleted 10-point test counts as failed
+    first_test = next(c for c in pipeline.solution_notebook(demo.ASSIGNMENT).cells
+                      if nbtools.is_test(c))
+    lost = first_test.metadata["nbgrader"]["points"]   # the deleted test counts as failed
+    assert score["s06_deleted_test"] == 100 - lost
     assert score["s07_duplicated_cell"] == 100
     assert 0 < score["s08_infinite_loop"] < 100       # only the looping part is lost
     for s in ("s04_corrupt_json", "s09_kernel_crash", "s10_missing"):
