@@ -132,7 +132,7 @@ def mutation_run(a: str, tmp_path_factory) -> dict:
     (tmp / "mutants.json").write_text(json.dumps(mutants, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([sys.executable, str(REPO / "tests" / "mutants.py"),
                            str(REPO / "source" / a / f"{a}.ipynb"), str(tmp / "mutants.json")],
-                          capture_output=True, text=True, cwd=tmp, timeout=1500,
+                          capture_output=True, text=True, cwd=tmp, timeout=3600,
                           env={**__import__("os").environ, "OMP_NUM_THREADS": "1",
                                "DLCOURSE_OFFLINE": "1", "TQDM_DISABLE": "1"})
     assert proc.returncode == 0, proc.stderr[-3000:]
