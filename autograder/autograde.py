@@ -10,7 +10,6 @@ grades only what has no final status or changed since.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ from .config import STAGED_DIR, course_settings, log, missing_entry, open_gradeb
 from .course import REPO_ROOT
 from .pool import WorkerPool
 from .status import GOOD, read_statuses, write_status
+from .utils import sha256_file as _sha256
 
 
 @dataclass
@@ -38,13 +38,6 @@ class Job:
     sha256: str = ""
     budget: float = 0.0             # wall-clock seconds for the whole notebook
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _find_notebook(sub_dir: Path, assignment: str) -> tuple[Path | None, str]:

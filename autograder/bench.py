@@ -49,17 +49,6 @@ PROBES: dict[str, dict] = {
 }
 
 
-def _cell_seconds(nb) -> float:
-    total = 0.0
-    for cell in nb.cells:
-        ex = cell.get("metadata", {}).get("execution", {})
-        a, b = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
-        if a and b:
-            t0 = dt.datetime.fromisoformat(a.replace("Z", "+00:00"))
-            t1 = dt.datetime.fromisoformat(b.replace("Z", "+00:00"))
-            total += (t1 - t0).total_seconds()
-    return total
-
 
 def solution_timing(assignment: str, seed: int | None = None, probe: bool = False,
                     hidden: bool = False) -> dict:
@@ -88,7 +77,7 @@ def solution_timing(assignment: str, seed: int | None = None, probe: bool = Fals
                 if line.startswith("METRIC "):
                     _, name, value = line.split()
                     metrics[name] = float(value)
-    return {"wall": wall, "cells": _cell_seconds(nb), "metrics": metrics}
+    return {"wall": wall, "cells": nbtools.cell_seconds(nb), "metrics": metrics}
 
 
 def _class_root(n: int, assignment: str, untouched_every: int = 2) -> Path:

@@ -18,7 +18,6 @@ Accepted inputs: a folder or zip of ``<student>_<assignment>.ipynb`` files, a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import shutil
 import stat
@@ -30,6 +29,7 @@ from . import course
 from .config import log
 from .course import REPO_ROOT
 from .export import write_csv, csv_safe
+from .utils import sha256_file as _sha256
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ID_RULE = ("학생 ID는 영문자·숫자로 시작하고 영문자, 숫자, '_', '.', '-'만 쓸 수 있습니다(최대 64자) "
@@ -52,13 +52,6 @@ def valid_student_id(student: str, roster: set[str] | None = None) -> str:
     return "" if ID_RE.match(student or "") and ".." not in student else \
         f"잘못된 학생 ID {student!r}: {ID_RULE}"
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _split_name(name: str, assignments: list[str]) -> tuple[str, str] | None:

@@ -87,3 +87,18 @@ def canonical(nb, keep_outputs: bool = False) -> str:
     for key in ("language_info", "widgets", "colab", "accelerator"):
         nb.metadata.pop(key, None)
     return json.dumps(nb, sort_keys=True, ensure_ascii=False, indent=1)
+
+
+def cell_seconds(nb) -> float:
+    """Seconds the notebook's cells took to run, summed from their execution metadata
+    (``iopub.execute_input`` .. ``shell.execute_reply``; kernel start not included)."""
+    import datetime as dt
+    total = 0.0
+    for cell in nb.cells:
+        ex = cell.get("metadata", {}).get("execution", {})
+        t0, t1 = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
+        if t0 and t1:
+            total += (dt.datetime.fromisoformat(t1.replace("Z", "+00:00"))
+                      - dt.datetime.fromisoformat(t0.replace("Z", "+00:00"))).total_seconds()
+    return total
+

