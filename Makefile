@@ -21,7 +21,7 @@ export HF_HUB_OFFLINE ?= 1
 
 help:
 	@echo "make install      create .venv and install everything (idempotent)"
-	@echo "make demo         simulated class: release → collect → autograde → feedback → report"
+	@echo "make demo         simulated class: release → collect → autograde → feedback → report (A=week03_cnn for another week)"
 	@echo "make test         the full test suite (what CI runs)"
 	@echo "make release      student copies into release/            (A=week01_tensors for one)"
 	@echo "make solutions    executed worked solutions into solutions/"
@@ -93,7 +93,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@echo "installed: $(VENV) ($(REQ_HASH))"
 
 demo: install
-	$(PY) -m autograder demo --jobs $(JOBS)
+	$(PY) -m autograder demo --jobs $(JOBS) $(ASSIGN)
 
 test: install
 	$(PY) -m pytest

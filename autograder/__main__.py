@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", type=Path)
     sp = verb("demo", "simulated class: release → collect → autograde → feedback → report")
     sp.add_argument("--jobs", type=int, default=None)
+    sp.add_argument("--assignment", default=None, help="the week to simulate (default week 1)")
     sp = verb("bench", "measure timings into docs/BENCHMARKS.md")
     sp.add_argument("--out", type=Path)
     sp.add_argument("--quick", action="store_true")
@@ -139,7 +140,8 @@ def _dispatch(args, root: Path) -> int:
         write_checkpoints(args.out)
     elif args.verb == "demo":
         from .demo import run_demo
-        run_demo(jobs=args.jobs)
+        from .demo import ASSIGNMENT
+        run_demo(jobs=args.jobs, assignment=args.assignment or ASSIGNMENT)
     elif args.verb == "bench":
         from .bench import run_bench
         run_bench(args.out, quick=args.quick)

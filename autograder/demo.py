@@ -1,6 +1,7 @@
 """``make demo``: a simulated class graded end to end in a throw-away course root.
 
-Builds ``build/demo/`` (never the real gradebook), releases week 1, writes a zip of
+Builds ``build/demo/`` (never the real gradebook), releases one week (week 1 unless
+``make demo A=weekNN_...``), writes a zip of
 submissions made from the solution and release copies — a perfect student, an untouched
 release copy, a partial one and broken ones — then collects, autogrades, writes feedback
 and a CSV, and prints the table student / score / status.
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import nbtools, pipeline
+from . import course, nbtools, pipeline
 from .course import REPO_ROOT
 
 ASSIGNMENT = "week01_tensors"
@@ -105,11 +106,14 @@ def build_class(demo_root: Path, assignment: str = ASSIGNMENT) -> Path:
 
 
 def run_demo(demo_root: Path = DEMO_ROOT, jobs: int | None = None, sandbox: bool | None = None,
-             cell_timeout: int = 30) -> list[dict]:
+             cell_timeout: int = 30, assignment: str = ASSIGNMENT) -> list[dict]:
+    """Simulate one class of ``assignment`` (``make demo A=week03_cnn``); prints the table."""
+    if assignment not in course.assignments():
+        raise SystemExit(f"demo: no assignment {assignment!r}; one of: {', '.join(course.assignments())}")
     start = time.perf_counter()
-    zip_path = build_class(demo_root)
+    zip_path = build_class(demo_root, assignment)
     pipeline.collect(zip_path, demo_root)
-    pipeline.autograde(demo_root, [ASSIGNMENT], jobs=jobs, cell_timeout=cell_timeout,
+    pipeline.autograde(demo_root, [assignment], jobs=jobs, cell_timeout=cell_timeout,
                        sandbox=sandbox)
     from .feedback import generate_all
     generate_all(demo_root)
