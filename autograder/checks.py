@@ -11,6 +11,7 @@ failure, so the student sees the most basic problem first.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import re
 import time
@@ -39,6 +40,7 @@ __all__ = [
     "check_accuracy_at_least",
     "accuracy",
     "time_budget",
+    "record_metric",
     "QuizCheckError",
     "check_true",
     "check_false",
@@ -470,6 +472,30 @@ def time_budget(seconds: float, what: str = "이 셀", hint: str | None = None):
         _fail(TimeBudgetError, _of(what, "실행 시간(time budget)"), f"<= {seconds:g}초",
               f"{elapsed:.1f}초",
               hint or "에포크(epoch) 수나 모델 크기를 줄이고, 불필요한 반복문을 텐서 연산으로 바꾸세요.")
+
+
+def record_metric(name: str, value: float, higher_is_better: bool = True) -> None:
+    """Publish one number for the instructor's leaderboard; never changes the score.
+
+    Prints exactly one line ``[[dlcourse-metric]] {"name": ..., "value": ...,
+    "higher_is_better": ...}`` (JSON) to stdout. The report (``autograder/analytics.py``)
+    reads such lines from the outputs of graded test cells only, keeps the last one per name
+    and ranks the students per assignment and name. Call it in a test cell after the checks
+    and before the cell's final ``print``, e.g. ``checks.record_metric("test_accuracy", acc)``;
+    a failed test cell's lines are not ranked. A value that is not a finite number
+    (a student's NaN loss) is printed as ``null`` and left out of the ranking.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"record_metric: name must be a non-empty str, got {name!r}")
+    try:
+        number: float | None = float(value)
+    except (TypeError, ValueError, RuntimeError):
+        number = None
+    if number is not None and not math.isfinite(number):
+        number = None
+    print("[[dlcourse-metric]] " + json.dumps(
+        {"name": name, "value": number, "higher_is_better": bool(higher_is_better)},
+        ensure_ascii=False), flush=True)
 
 
 # --------------------------------------------------------------------------------------------

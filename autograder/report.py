@@ -4,7 +4,10 @@
 - per-test pass rates, hardest first (bar chart + table),
 - status counts (ok / repaired / corrupt / kernel_died / timeout / …),
 - students needing attention (any status other than ok/repaired, or a low score),
-- ``lms.csv``: one row per student, one column per assignment, plus the total.
+- ``lms.csv``: one row per student, one column per assignment, plus the total,
+- class analytics (``autograder/analytics.py``): item analysis, submission similarity (evidence
+  for a human, never a penalty) and the ``checks.record_metric`` leaderboard; a failing
+  analysis shows "분석 실패: ..." and the rest of the report is still written.
 """
 
 from __future__ import annotations
@@ -98,6 +101,17 @@ def _lms_csv(path: Path, table: list[dict]) -> None:
     write_csv(path, ["student_id", *assignments, "total"], rows, encoding="utf-8-sig")
 
 
+def _analytics(root: Path) -> dict:
+    """The class analytics for the template; any failure becomes its "분석 실패" text."""
+    try:
+        from .analytics import class_analytics
+        return class_analytics(root)
+    except Exception as exc:          # noqa: BLE001 - analytics never break the report
+        import traceback
+        log(f"report: class analytics failed:\n{traceback.format_exc()}")
+        return {"error": f"분석 실패: {type(exc).__name__}: {exc}"}
+
+
 def build_report(root: Path, out: Path | None = None, roster: list[str] | None = None) -> Path:
     root = Path(root)
     out = Path(out or root / "report")
@@ -110,9 +124,15 @@ def build_report(root: Path, out: Path | None = None, roster: list[str] | None =
                  or r["score"] < ATTENTION_SCORE]
     counts = [(s, sum(r["status"] == s for r in table)) for s in STATUSES]
     from .templates import render
-    page = render("report.html.j2", generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-                  n_rows=len(table), root=str(root), pngs=pngs, attention=attention,
-                  attention_score=ATTENTION_SCORE, counts=counts, tests=tests)
+    context = dict(generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), n_rows=len(table),
+                   root=str(root), pngs=pngs, attention=attention,
+                   attention_score=ATTENTION_SCORE, counts=counts, tests=tests)
+    try:
+        page = render("report.html.j2", **context, analytics=_analytics(root))
+    except Exception as exc:          # noqa: BLE001 - e.g. the analytics section fails to render
+        log(f"report: analytics section failed to render: {type(exc).__name__}: {exc}")
+        page = render("report.html.j2", **context,
+                      analytics={"error": f"분석 실패: {type(exc).__name__}: {exc}"})
     (out / "index.html").write_text(page, encoding="utf-8")
     log(f"report: {out / 'index.html'}")
     return out / "index.html"
