@@ -11,13 +11,17 @@ runs again only for mutants it depends on. Mutants run ``MUTANT_JOBS`` at a time
 one per core), each in its own forked child.
 
 A mutant's ``kind`` is ``stub``, ``wrong`` (must lose points) or ``alternative`` (a correct
-answer written another way: must lose nothing). A ``wrong`` mutant stops at its first failing
-test cell (later cells, often a training run, need not run to show it loses points); stubs
-and alternatives run every cell they can affect (stubs: to show that every test can fail).
+answer written another way: must lose nothing). Stubs and wrong answers run one at a time
+and stop at their first failing test cell (later cells, often a training run, need not run
+to show that points are lost). One extra run replaces every answer cell by its stub at once
+and runs everything: the test cells it makes fail are the ones that can fail at all.
+Alternatives run in rounds, round r holding the r-th alternative of every answer cell (a
+mixed correct notebook); a round that loses anything is re-run one alternative at a time.
 
 Output (stdout, JSON): {"baseline": {test_id: passed}, "points": {test_id: points},
 "mutants": [{"name", "cell", "failed": [test ids], "lost": points, "cell_error": error of the
-mutated answer cell itself or null, "error"}]}.
+mutated answer cell itself or null, "error", "seconds", "grouped_with"}],
+"all_stubs_failed": [test ids that fail with every answer cell stubbed], "runs": n}.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -97,60 +102,118 @@ def main(nb_path: str, mutants_path: str) -> int:
 
     jobs = max(1, int(os.environ.get("MUTANT_JOBS") or os.cpu_count() or 1))
     outdir = tempfile.mkdtemp(prefix="mutants-")
+    index = {g: k for k, g in enumerate(gid) if g}
     results: list[dict | None] = [None] * len(mutants)
-    running: dict[int, int] = {}                         # child pid -> mutant index
 
-    def collect(pid: int) -> None:
-        i = running.pop(pid)
-        path = Path(outdir, f"{i}.json")
+    # A run replaces one or more answer cells and re-executes what they can affect.
+    # stubs, wrong answers: one run each, stopping at the first failing test (it loses points);
+    # all stubs at once: one full run, which test cells can fail at all;
+    # alternatives: one full run per round, round r holding the r-th alternative of every
+    # cell (a mixed correct notebook, as students write them); a round that loses anything is
+    # re-run one alternative at a time, so the report names the culprit.
+    runs: list[dict] = []
+    rounds: dict[int, dict] = {}
+    per_cell: dict[int, int] = {}
+    stub_subs: dict[int, str] = {}
+    for i, mut in enumerate(mutants):
+        k = index.get(mut["cell"])
+        if k is None:
+            results[i] = {**mut, "source": None, "failed": [], "lost": 0.0, "error": "no such cell"}
+            continue
+        if mut["kind"] == "alternative":
+            r = per_cell.get(k, 0)
+            per_cell[k] = r + 1
+            rounds.setdefault(r, {"subs": {}, "members": {}, "early": False, "group": True})
+            rounds[r]["subs"][k] = mut["source"]
+            rounds[r]["members"][k] = i
+        else:
+            runs.append({"subs": {k: mut["source"]}, "members": {k: i}, "early": True})
+            if mut["kind"] == "stub":
+                stub_subs[k] = mut["source"]
+    runs += [rounds[r] for r in sorted(rounds)]
+    all_stubs: dict = {"failed": []}
+    if stub_subs:
+        runs.append({"subs": stub_subs, "members": {}, "early": False, "all_stubs": True})
+
+    def child(run: dict) -> dict:
+        subs = run["subs"]
+        out: dict = {"failed": [], "messages": {}, "cell_errors": {}}
+        tainted: set[str] = set()
+        for j in range(min(subs), len(cells)):
+            if j in subs:
+                for name in info[j][0]:
+                    ns.pop(name, None)
+                tainted |= set(info[j][0]) | _names(subs[j])[0]
+                out["cell_errors"][str(j)] = _run(subs[j], ns)
+                continue
+            defined, read = info[j]
+            if not (read & tainted):
+                continue
+            tainted |= defined
+            err = _run(cells[j].source, ns)
+            if is_test[j] and err is not None:
+                out["failed"].append(gid[j])
+                out["messages"][gid[j]] = err
+                if run["early"]:
+                    break
+        return out
+
+    def finish(run: dict, out: dict) -> None:
+        lost = sum(points[g] for g in out.get("failed", []))
+        if run.get("all_stubs"):
+            all_stubs.update(out)
+            return
+        bad = lost > 0 or out.get("error") or any(out.get("cell_errors", {}).values())
+        if run.get("group") and bad and len(run["members"]) > 1:
+            queue.extend({"subs": {k: run["subs"][k]}, "members": {k: i}, "early": False}
+                         for k, i in run["members"].items())
+            return
+        for k, i in run["members"].items():
+            results[i] = {**mutants[i], "source": None, "failed": out.get("failed", []),
+                          "messages": out.get("messages", {}), "lost": lost,
+                          "cell_error": out.get("cell_errors", {}).get(str(k)),
+                          "error": out.get("error"), "seconds": out.get("seconds"),
+                          "grouped_with": len(run["members"]) - 1}
+
+    queue = list(runs)
+    running: dict[int, tuple[int, dict]] = {}           # child pid -> (run number, run)
+    n = 0
+
+    def reap() -> None:
+        pid, _ = os.waitpid(-1, 0)
+        if pid not in running:
+            return
+        number, run = running.pop(pid)
+        path = Path(outdir, f"{number}.json")
         out = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
             "failed": [], "error": "the mutant's process died without a result"}
-        lost = sum(points[g] for g in out.get("failed", []))
-        results[i] = {**mutants[i], "source": None, **out, "lost": lost}
+        finish(run, out)
 
-    for i, mut in enumerate(mutants):
-        k = gid.index(mut["cell"]) if mut["cell"] in gid else None
-        if k is None:
-            results[i] = {**mut, "failed": [], "lost": 0.0, "error": "no such cell"}
+    while queue or running:
+        if not queue or len(running) >= jobs:          # one run per core at a time
+            reap()
             continue
-        while len(running) >= jobs:                      # one mutant per core at a time
-            pid, _ = os.waitpid(-1, 0)
-            if pid in running:
-                collect(pid)
+        run = queue.pop(0)
+        n += 1
         pid = os.fork()
         if pid == 0:                                     # child: mutate and re-run
-            out = {"failed": [], "messages": {}}
+            t0 = time.perf_counter()
             try:
-                for name in info[k][0]:
-                    ns.pop(name, None)
-                tainted = set(info[k][0]) | _names(mut["source"])[0]
-                out["cell_error"] = _run(mut["source"], ns)
-                for j in range(k + 1, len(cells)):
-                    defined, read = info[j]
-                    if not (read & tainted):
-                        continue
-                    tainted |= defined
-                    err = _run(cells[j].source, ns)
-                    if is_test[j] and err is not None:
-                        out["failed"].append(gid[j])
-                        out["messages"][gid[j]] = err
-                        if mut["kind"] == "wrong":     # it loses points: that is all we need
-                            break
+                out = child(run)
             except BaseException:  # noqa: BLE001
-                out["error"] = traceback.format_exc()
-            tmp = Path(outdir, f"{i}.part")
+                out = {"failed": [], "error": traceback.format_exc()}
+            out["seconds"] = round(time.perf_counter() - t0, 2)
+            tmp = Path(outdir, f"{n}.part")
             tmp.write_text(json.dumps(out), encoding="utf-8")
-            tmp.rename(Path(outdir, f"{i}.json"))
+            tmp.rename(Path(outdir, f"{n}.json"))
             os._exit(0)
-        running[pid] = i
-    while running:
-        pid, _ = os.waitpid(-1, 0)
-        if pid in running:
-            collect(pid)
+        running[pid] = (n, run)
     shutil.rmtree(outdir, ignore_errors=True)
 
     os.write(real_stdout, json.dumps({"baseline": baseline, "points": points,
-                                      "errors": errors, "mutants": results},
+                                      "errors": errors, "mutants": results,
+                                      "all_stubs_failed": all_stubs.get("failed", []),
+                                      "all_stubs_error": all_stubs.get("error"), "runs": n},
                                      ensure_ascii=False).encode())
     return 0
 
