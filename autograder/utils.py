@@ -30,8 +30,16 @@ def set_seed(seed: int = 42, deterministic: bool = True) -> None:
         torch.cuda.manual_seed_all(seed)
     torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.benchmark = not deterministic
-    # warn_only: an op without a deterministic kernel warns instead of failing a student
-    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    # warn_only: an op without a deterministic kernel warns instead of failing a student.
+    # torch.use_deterministic_algorithms also imports torch._inductor (~900 modules, 1.6 s
+    # here) to set torch.compile's flag; set the eager flag directly unless inductor is
+    # already loaded, so every notebook's setup cell does not pay for a compiler it never uses.
+    import sys
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    else:
+        setter(deterministic, warn_only=True)
 
 
 def get_device(prefer: str | None = None):

@@ -32,6 +32,16 @@ def test_set_seed_is_reproducible_and_sets_cudnn_flags():
     b = (random.random(), np.random.rand(), torch.rand(3))
     assert a[0] == b[0] and a[1] == b[1] and torch.equal(a[2], b[2])
     assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled()
+
+
+def test_set_seed_does_not_load_the_compiler():
+    """set_seed runs in every setup cell: it must not import torch._inductor (1.6 s)."""
+    code = ("import sys, torch\nfrom autograder.utils import set_seed\nset_seed(1)\n"
+            "assert torch.are_deterministic_algorithms_enabled()\n"
+            "assert 'torch._inductor.config' not in sys.modules, 'inductor imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_get_device(monkeypatch):
