@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from autograder import data, utils
+from conftest import REPO
 
 
 def test_importing_the_package_changes_no_global_state():
@@ -75,3 +76,15 @@ def test_offline_mode_skips_online_sources(monkeypatch):
         data.first_available("toy", src)
     assert not called and "DLCOURSE_OFFLINE=1" in str(e.value)
     assert data.is_offline()
+
+
+def test_make_bench_keeps_the_sections_measured_by_hand():
+    from autograder import bench
+    doc = (REPO / "docs" / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert bench.HAND_MARKER in doc, "docs/BENCHMARKS.md lost its hand-measured marker"
+    new = bench.keep_hand_sections("# Benchmarks\n\nfresh numbers\n", doc)
+    assert new.startswith("# Benchmarks\n\nfresh numbers\n")
+    assert new.endswith(doc.split(bench.HAND_MARKER, 1)[1])
+    assert "### Week 3" in new and "### `make test`" in new
+    assert bench.keep_hand_sections("only generated\n", "no marker") == "only generated\n"
+
