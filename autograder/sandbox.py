@@ -447,21 +447,33 @@ class _UidLease:
 
 # --------------------------------------------------------------------------- cgroups
 
-def _cgroup2_mount() -> str | None:
+def _cgroup_mounts() -> list[tuple[str, str, set[str]]]:
+    """(filesystem type, mount point, super options) of every cgroup / cgroup2 mount."""
+    out = []
     try:
         for line in Path("/proc/self/mountinfo").read_text().splitlines():
             left, _, right = line.partition(" - ")
-            if right.split(" ", 1)[0] == "cgroup2":
-                return left.split()[4]
+            parts = right.split()
+            if parts and parts[0] in ("cgroup", "cgroup2"):
+                opts = set(parts[2].split(",")) if len(parts) >= 3 else set()
+                out.append((parts[0], left.split()[4], opts))
     except OSError:
         pass
-    return None
+    return out
 
 
-def _own_cgroup2() -> str | None:
+def _cgroup2_mount() -> str | None:
+    return next((m for fs, m, _ in _cgroup_mounts() if fs == "cgroup2"), None)
+
+
+def _own_cgroup(controller: str = "") -> str | None:
+    """The grader's own group: in the v2 hierarchy (``controller=""``) or in the v1
+    hierarchy that has ``controller``."""
     for line in _read("/proc/self/cgroup").splitlines():
-        if line.startswith("0::"):
-            return line[3:]
+        parts = line.split(":", 2)
+        if len(parts) == 3 and (parts[1] == "" if not controller
+                                else controller in parts[1].split(",")):
+            return parts[2]
     return None
 
 
@@ -474,7 +486,7 @@ def _cgroup_base() -> tuple[str | None, bool]:
     candidates = []
     if os.environ.get("DLCOURSE_CGROUP"):
         candidates.append(os.environ["DLCOURSE_CGROUP"])
-    own = _own_cgroup2()
+    own = _own_cgroup()
     if os.geteuid() == 0 and own == "/":
         candidates.append(os.path.join(mount, "dlcourse"))
     for base in candidates:
@@ -504,26 +516,11 @@ def _cgroup_base() -> tuple[str | None, bool]:
 def _cgroup1_mounts() -> dict[str, str]:
     """{controller: mount point} of the cgroup v1 hierarchies with memory / pids."""
     out: dict[str, str] = {}
-    try:
-        for line in Path("/proc/self/mountinfo").read_text().splitlines():
-            left, _, right = line.partition(" - ")
-            parts = right.split()
-            if len(parts) >= 3 and parts[0] == "cgroup":
-                opts = set(parts[2].split(","))
-                for c in ("memory", "pids"):
-                    if c in opts:
-                        out.setdefault(c, left.split()[4])
-    except OSError:
-        pass
+    for fs, mount, opts in _cgroup_mounts():
+        for c in ("memory", "pids"):
+            if fs == "cgroup" and c in opts:
+                out.setdefault(c, mount)
     return out
-
-
-def _own_cgroup1(controller: str) -> str:
-    for line in _read("/proc/self/cgroup").splitlines():
-        parts = line.split(":", 2)
-        if len(parts) == 3 and controller in parts[1].split(","):
-            return parts[2]
-    return "/"
 
 
 @functools.cache
@@ -539,7 +536,7 @@ def _cgroup1_bases() -> dict[str, str] | None:
     bases: dict[str, str] = {}
     for c in ("memory", "pids"):
         mount = mounts[c]
-        for cand in (os.path.join(mount, _own_cgroup1(c).lstrip("/"), "dlcourse"),
+        for cand in (os.path.join(mount, (_own_cgroup(c) or "/").lstrip("/"), "dlcourse"),
                      os.path.join(mount, "dlcourse")):
             try:
                 os.makedirs(cand, exist_ok=True)
