@@ -156,17 +156,24 @@ class CourseBusy(RuntimeError):
     """Another grading run holds this course root's lock."""
 
 
+# Address space that torch, transformers and their shared libraries map without using it
+# (see SandboxLimits.memory_mb); added to every kernel process's RLIMIT_AS.
+VM_OVERHEAD_MB = 4096
+
+
 @dataclass
 class SandboxLimits:
     """Per-kernel limits. ``memory_mb`` is the kernel's whole budget, tmpfs included.
 
     memory_mb: with a cgroup, ``memory.max`` of the kernel's group: every process and every
-        tmpfs page (scratch, /tmp, /dev/shm) it writes; swap 0. Without a cgroup, each process
-        gets ``RLIMIT_AS = memory_mb - (scratch_mb + tmp_mb + shm_mb)`` (virtual memory, per
-        process). Measured: an idle kernel maps ~0.7 GB, ``import torch, transformers``
-        ~3.9 GB, a small CNN run with a 2-worker DataLoader ~4.4 GB of address space.
-        Over the limit an allocation fails with ``MemoryError`` (the address-space limit is
-        also kept under a cgroup, so one huge allocation is a clean error).
+        tmpfs page (scratch, /tmp, /dev/shm) it writes; swap 0. Every process also gets
+        ``RLIMIT_AS = memory_mb - (scratch_mb + tmp_mb + shm_mb) + VM_OVERHEAD_MB`` (virtual
+        memory, per process): without a cgroup that is the only memory limit; with one it
+        keeps a single huge allocation a clean ``MemoryError``. The overhead is address space
+        that libraries map but never make resident. Measured: an idle kernel maps ~0.7 GB,
+        ``import torch, transformers`` ~3.9 GB; the week 3 reference solution peaks at
+        5.3 GB of address space with 1.7 GB resident, so a plain ``memory_mb - tmpfs``
+        (5.6 GB) made honest allocations fail at random (CI stop 17: a solution scored 93).
     cpu_seconds: ``RLIMIT_CPU`` per process; at the limit the kernel is killed.
     max_processes: ``pids.max`` of the kernel's cgroup, and ``RLIMIT_NPROC`` (as root: tasks
         of the kernel's own uid; as an ordinary user: all tasks of that user).
@@ -199,7 +206,7 @@ class SandboxLimits:
 
     @property
     def address_space_mb(self) -> int:
-        return max(self.memory_mb - self.tmpfs_mb, 256)
+        return max(self.memory_mb - self.tmpfs_mb, 256) + VM_OVERHEAD_MB
 
 
 # --------------------------------------------------------------------------- availability
@@ -563,8 +570,8 @@ def limits_mode() -> tuple[str, str]:
            "here" + ("" if base else " (and none for cleanup either)"))
     return "rlimit", (
         f"경고(WARNING): {why}: kernel limits are per-process rlimits only (RLIMIT_AS per "
-        "process, RLIMIT_NPROC per uid), so a kernel with many processes can use more memory "
-        "than memory_mb. Fix: run the grader as root on a cgroup host, or give it a "
+        "process: memory_mb - tmpfs + 4 GB of mapped-only address space; RLIMIT_NPROC per "
+        "uid), so a kernel with many processes can use more memory than memory_mb. Fix: run the grader as root on a cgroup host, or give it a "
         "delegated cgroup v2 (systemd-run --user --scope -p Delegate=yes ..., then "
         "DLCOURSE_CGROUP=<that cgroup's directory>).")
 
