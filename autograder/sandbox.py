@@ -61,7 +61,9 @@ created with the memory and pids controllers (root on a cgroup-v2 host, or a del
 cgroup named by ``DLCOURSE_CGROUP``): ``memory.max`` covers the whole kernel incl. its
 tmpfs pages, ``pids.max`` all its tasks, and ``cgroup.kill`` removes everything the kernel
 left. A root grader on a host with the legacy (v1) memory and pids hierarchies gets the same
-per kernel from ``memory.limit_in_bytes`` and ``pids.max`` (groups below the grader's own).
+per kernel from ``memory.limit_in_bytes`` and ``pids.max`` (groups below the grader's own),
+and so does any grader given a v1 group in each hierarchy (``DLCOURSE_CGROUP1_MEMORY``,
+``DLCOURSE_CGROUP1_PIDS``, created and chowned to it by root).
 Otherwise per-process rlimits are used and :func:`limits_mode` says so. In every mode the
 kernel's processes have ``oom_score_adj`` 1000: if the host runs out of memory, the kernel
 is killed, not the grader (a fork bomb whose copy-on-write children each dirty ~0.4 GB
@@ -176,7 +178,9 @@ class SandboxLimits:
         (5.6 GB) made honest allocations fail at random (CI stop 17: a solution scored 93).
     cpu_seconds: ``RLIMIT_CPU`` per process; at the limit the kernel is killed.
     max_processes: ``pids.max`` of the kernel's cgroup, and ``RLIMIT_NPROC`` (as root: tasks
-        of the kernel's own uid; as an ordinary user: all tasks of that user).
+        of the kernel's own uid; as an ordinary user without a cgroup: all tasks of that
+        user. An ordinary user with a cgroup gets ``pids.max`` only: a per-user limit would
+        let one kernel's fork bomb stop the grader and every other kernel from forking).
     max_file_mb: ``RLIMIT_FSIZE``: a larger write fails with ``OSError(EFBIG)``.
     max_open_files: ``RLIMIT_NOFILE``.
     scratch_mb, tmp_mb, shm_mb: sizes of the scratch, ``/tmp`` and ``/dev/shm`` tmpfs.
@@ -532,9 +536,16 @@ def _cgroup1_mounts() -> dict[str, str]:
 
 @functools.cache
 def _cgroup1_bases() -> dict[str, str] | None:
-    """{"memory": dir, "pids": dir} under which per-kernel cgroup v1 groups are made (root
-    only, on hosts with the legacy hierarchies), or None. The groups go below the grader's
-    own group of each hierarchy, so a limit placed on the grader still applies."""
+    """{"memory": dir, "pids": dir} under which per-kernel cgroup v1 groups are made, or None.
+
+    Delegated: ``DLCOURSE_CGROUP1_MEMORY`` and ``DLCOURSE_CGROUP1_PIDS`` name one group in
+    each legacy hierarchy that an administrator created and chowned to the grader (any uid).
+    Otherwise root only, on hosts with the legacy hierarchies: the groups go below the
+    grader's own group of each hierarchy, so a limit placed on the grader still applies."""
+    delegated = {c: os.environ.get(f"DLCOURSE_CGROUP1_{c.upper()}", "")
+                 for c in ("memory", "pids")}
+    if any(delegated.values()):
+        return delegated if all(map(_can_make_group, delegated.values())) else None
     if os.geteuid() != 0 or os.environ.get("DLCOURSE_CGROUP"):
         return None
     mounts = _cgroup1_mounts()
@@ -545,18 +556,24 @@ def _cgroup1_bases() -> dict[str, str] | None:
         mount = mounts[c]
         for cand in (os.path.join(mount, (_own_cgroup(c) or "/").lstrip("/"), "dlcourse"),
                      os.path.join(mount, "dlcourse")):
-            try:
+            with contextlib.suppress(OSError):
                 os.makedirs(cand, exist_ok=True)
-                probe = os.path.join(cand, f"probe-{os.getpid()}")
-                os.mkdir(probe)
-                os.rmdir(probe)
+            if _can_make_group(cand):
                 bases[c] = cand
                 break
-            except OSError:
-                continue
         else:
             return None
     return bases
+
+
+def _can_make_group(path: str) -> bool:
+    probe = os.path.join(path, f"probe-{os.getpid()}")
+    try:
+        os.mkdir(probe)
+        os.rmdir(probe)
+        return True
+    except OSError:
+        return False
 
 
 def limits_mode() -> tuple[str, str]:
@@ -571,9 +588,11 @@ def limits_mode() -> tuple[str, str]:
     return "rlimit", (
         f"경고(WARNING): {why}: kernel limits are per-process rlimits only (RLIMIT_AS per "
         "process: memory_mb - tmpfs + 4 GB of mapped-only address space; RLIMIT_NPROC per "
-        "uid), so a kernel with many processes can use more memory than memory_mb. Fix: run the grader as root on a cgroup host, or give it a "
-        "delegated cgroup v2 (systemd-run --user --scope -p Delegate=yes ..., then "
-        "DLCOURSE_CGROUP=<that cgroup's directory>).")
+        "uid), so a kernel with many processes can use more memory than memory_mb. Fix: "
+        "run the grader as root on a cgroup host, or give it a delegated cgroup v2 "
+        "(systemd-run --user --scope -p Delegate=yes ..., then DLCOURSE_CGROUP=<that "
+        "cgroup's directory>) or, on a cgroup v1 host, a memory and a pids group chowned "
+        "to the grader (DLCOURSE_CGROUP1_MEMORY=<dir> DLCOURSE_CGROUP1_PIDS=<dir>).")
 
 
 def _kernel_cgroup(limits: SandboxLimits) -> _KernelCgroup | None:
@@ -599,7 +618,9 @@ class _KernelCgroup:
 
     def __init__(self, bases: list[str], limits: SandboxLimits, version: str) -> None:
         name = f"k{os.getpid()}-{time.monotonic_ns() % 10**9}"
-        self.bases = bases if version == "v1" else []
+        self.version = version
+        delegated = os.environ.get("DLCOURSE_CGROUP1_MEMORY")
+        self.bases = bases if version == "v1" and not delegated else []
         self.paths: list[str] = []
         try:
             for b in bases:
@@ -1125,7 +1146,10 @@ def _run_kernel(sb: Sandbox, scratch: str, connection_file: str, uid: int | None
             fh.write("1000")
         resource.setrlimit(resource.RLIMIT_AS, (lim.address_space_mb * MB,) * 2)
         resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_seconds,) * 2)
-        resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes,) * 2)
+        if uid is not None or cg is None or not cg.version:
+            # per uid: as root the kernel's own uid; as an ordinary user without a pids
+            # cgroup, all of the grader's tasks (the only process limit there is)
+            resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes,) * 2)
         resource.setrlimit(resource.RLIMIT_FSIZE, (lim.max_file_mb * MB,) * 2)
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -10,10 +10,14 @@ tmpfs with only the interpreter bound back (nothing on the host changes).
 
 Run as an ordinary user already, there is nothing to add: skipped.
 ``DLCOURSE_ORDINARY_USER_TESTS`` (space-separated) chooses the re-run. The default is
-``tests/test_sandbox.py`` (canaries, limits, cleanup). ``tests/test_redteam.py`` as an
-ordinary user is not in the default yet: without a cgroup the memory and fork bombs count
-against the one per-user process limit and per-process RLIMIT_AS only, and on a machine
-without cgroup v2 that run drove the host out of memory (see docs/INSTRUCTOR.md).
+``tests/test_sandbox.py tests/test_redteam.py``: the canaries, limits and cleanup, and the
+whole red-team batch. Its memory and fork bombs need a cgroup: without one they count only
+against per-process RLIMIT_AS and the one per-user process limit, and on a host without
+cgroup v2 such a run drove the host out of memory (docs/INSTRUCTOR.md). So the test
+delegates one: on a cgroup v2 host the throw-away user gets a group of its own
+(``DLCOURSE_CGROUP``), on a legacy v1 host (this machine, CI) a memory and a pids group
+chowned to it (``DLCOURSE_CGROUP1_MEMORY``/``_PIDS``), the way an administrator would set
+up a grading account. Each group also caps the user's whole run (memory, tasks).
 """
 
 from __future__ import annotations
@@ -33,6 +37,52 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TOOLS = ("useradd", "userdel", "runuser", "bwrap")
+
+
+DEFAULT_TESTS = "tests/test_sandbox.py tests/test_redteam.py"
+
+
+def _delegate_cgroups(name: str, uid: int) -> tuple[dict[str, str], list[str]]:
+    """Groups for the throw-away user (environment, directories to remove afterwards)."""
+    from autograder import sandbox as sbx
+
+    mounts = sbx._cgroup1_mounts()
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    made: list[str] = []
+    if {"memory", "pids"} <= set(mounts):
+        env = {}
+        for c in ("memory", "pids"):
+            d = os.path.join(mounts[c], (sbx._own_cgroup(c) or "/").lstrip("/"), f"dlct-{name}")
+            os.makedirs(d, exist_ok=True)
+            made.append(d)
+            limit = ("memory.limit_in_bytes", str(int(total * 0.75))) if c == "memory" \
+                else ("pids.max", "4096")
+            with open(os.path.join(d, limit[0]), "w") as fh:
+                fh.write(limit[1])
+            for f in [d, *(os.path.join(d, x) for x in ("cgroup.procs", "tasks"))]:
+                os.chown(f, uid, uid)
+            env[f"DLCOURSE_CGROUP1_{c.upper()}"] = d
+        return env, made
+    base, full = sbx._cgroup_base()
+    if full:
+        d = os.path.join(base, f"dlct-{name}")
+        os.makedirs(d, exist_ok=True)
+        made.append(d)
+        for f in [d, *(os.path.join(d, x) for x in ("cgroup.procs", "cgroup.subtree_control",
+                                                     "cgroup.threads"))]:
+            with contextlib.suppress(FileNotFoundError):
+                os.chown(f, uid, uid)
+        return {"DLCOURSE_CGROUP": d}, made
+    return {}, made
+
+
+def _remove_cgroups(dirs: list[str]) -> None:
+    from autograder import sandbox as sbx
+
+    for d in reversed(dirs):
+        for sub in sorted((p for p in Path(d).glob("**/") if p != Path(d)), reverse=True):
+            sbx._kill_cgroup(str(sub))
+        sbx._kill_cgroup(d)
 
 
 def _closed_ancestors(paths) -> list[str]:
@@ -59,21 +109,29 @@ def test_redteam_and_sandbox_as_ordinary_user():
     subprocess.run(["useradd", "-M", "-d", str(work / "home"), "-s", "/usr/sbin/nologin",
                     "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", name], check=True)
     uid = None
+    groups: list[str] = []
     try:
         (work / "home").mkdir(parents=True, exist_ok=True)
         uid = int(subprocess.run(["id", "-u", name], capture_output=True, text=True,
                                  check=True).stdout)
         for d in (work, work / "home"):
             os.chown(d, uid, uid)
+        delegated, groups = _delegate_cgroups(name, uid)
+        tests = os.environ.get("DLCOURSE_ORDINARY_USER_TESTS", DEFAULT_TESTS).split()
+        if "tests/test_redteam.py" in tests and not delegated:
+            msg = "no cgroup to delegate: the red team as an ordinary user would run on rlimits"
+            if CI:
+                pytest.fail(msg)
+            tests.remove("tests/test_redteam.py")
         env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                "HOME": str(work / "home"), "LANG": "C.UTF-8", "CI": os.environ.get("CI", ""),
                "DLCOURSE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "DLCOURSE_TEST_BUILD": str(work / "sandbox")}
+               "PYTHONDONTWRITEBYTECODE": "1", "DLCOURSE_TEST_BUILD": str(work / "sandbox"),
+               **delegated}
         cmd = ["runuser", "-u", name, "--", "env", "-i",
                *[f"{k}={v}" for k, v in env.items()],
                sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-               *os.environ.get("DLCOURSE_ORDINARY_USER_TESTS",
-                               "tests/test_sandbox.py").split()]
+               *tests]
         needed = [sys.executable, os.path.realpath(sys.executable), sys.prefix,
                   sys.base_prefix, str(REPO)]
         closed = _closed_ancestors(needed)
@@ -101,5 +159,6 @@ def test_redteam_and_sandbox_as_ordinary_user():
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.1)
+        _remove_cgroups(groups)
         subprocess.run(["userdel", name], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

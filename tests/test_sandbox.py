@@ -433,9 +433,12 @@ def test_memory_limit_covers_all_of_a_kernels_processes(make_course):
     user without a delegated cgroup the test skips (docs/INSTRUCTOR.md); as root in CI a
     cgroup (v2, or v1 here) must exist."""
     mode, _ = sbx.limits_mode()
+    delegated = [k for k in ("DLCOURSE_CGROUP", "DLCOURSE_CGROUP1_MEMORY") if os.environ.get(k)]
     if mode == "rlimit":
         if CI and AS_ROOT:
             pytest.fail("CI=true as root, and no cgroup with memory+pids can be created")
+        if delegated:
+            pytest.fail(f"{delegated} delegated, yet no cgroup with memory+pids can be used")
         pytest.skip("no cgroup here: kernel memory is limited per process only")
     course = make_course(memory_mb=2000)
     nb = course.run("""
