@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+# make test: test files run on this many pytest workers (the suite idles the CPU ~2/3 of
+# the time: kernel starts, cell timeouts, sleeping red-team cases)
+TEST_JOBS ?= 2
 ROOT   ?= .
 A      ?=
 SRC    ?= incoming
@@ -96,7 +99,7 @@ demo: install
 	$(PY) -m autograder demo --jobs $(JOBS) $(ASSIGN)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 release: install
 	$(PY) -m autograder release $(ASSIGN)

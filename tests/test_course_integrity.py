@@ -166,7 +166,8 @@ VALUE_CHECKS = {"check_close", "check_equal", "check_true", "check_false", "chec
                 "check_at_most", "check_param_count", "check_trainable_count",
                 "check_accuracy_at_least", "check_answer_format"} | QUIZ_HELPERS
 #: checks.* helpers that return None: allowed as a test cell's last statement.
-NONE_RETURNING = {n for n, f in vars(_checks).items() if n.startswith("check_") and callable(f)
+NONE_RETURNING = {n for n, f in vars(_checks).items()
+                  if (n.startswith("check_") or n == "record_metric") and callable(f)
                   and inspect.signature(f).return_annotation in (None, "None")}
 QUIZ_NAME = re.compile(r"^q\d+(_|$)")
 #: check_type against one of these proves nothing about the answer (any model is a Module)
@@ -644,6 +645,13 @@ def _v2_notebook():
         A.readonly("week99_summary", "## 정리\n\n텐서를 만들었습니다.\n\n**다음 주**: DNN.\n\n"
                                      "제출 전 *Restart & Run All* 을 실행하세요."),
     ])
+
+
+def test_record_metric_may_end_a_test_cell():
+    """checks.record_metric prints and returns None: as a test cell's last statement it
+    leaves no value for nbgrader to take as the score."""
+    assert "record_metric" in NONE_RETURNING and "check_close" in NONE_RETURNING
+    assert _checks.record_metric("x", 1.0) is None
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
