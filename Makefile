@@ -99,7 +99,7 @@ demo: install
 	$(PY) -m autograder demo --jobs $(JOBS) $(ASSIGN)
 
 test: install
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup --no-loadscope-reorder
 
 release: install
 	$(PY) -m autograder release $(ASSIGN)

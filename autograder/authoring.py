@@ -122,9 +122,27 @@ device = get_device()
 print(f"torch {torch.__version__} | device: {device}")'''
 
 
-def setup(assignment: str, extra_imports: str = ""):
-    """The locked setup cell shared by every graded notebook."""
-    source = SETUP_SOURCE + ("\n" + extra_imports.strip("\n") if extra_imports else "")
+def setup(assignment: str, extra_imports: str = "", colab_pip: Sequence[str] = (),
+          colab_pip_nodeps: Sequence[str] = ()):
+    """The locked setup cell shared by every graded notebook.
+
+    ``colab_pip`` / ``colab_pip_nodeps``: the week's extra packages, installed on Colab only
+    (``pip install`` and ``pip install --no-deps``) after the course package.
+    """
+    source = SETUP_SOURCE
+    extra = []
+    if colab_pip:
+        extra.append(f"    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\", "
+                     f"*{list(colab_pip)!r}], check=True)")
+    if colab_pip_nodeps:
+        extra.append(f"    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\", "
+                     f"\"--no-deps\", *{list(colab_pip_nodeps)!r}], check=True)")
+    if extra:
+        anchor = "                   check=True)\n"
+        assert source.count(anchor) == 1
+        source = source.replace(anchor, anchor + "\n".join(extra) + "\n").replace(
+            "코스 패키지(autograder)만 설치합니다", "코스 패키지(autograder)와 이번 주에 필요한 패키지만 설치합니다")
+    source += ("\n" + extra_imports.strip("\n") if extra_imports else "")
     return readonly(f"{assignment}_setup", source, kind="code")
 
 

@@ -186,3 +186,30 @@ def test_alternative_correct_answers_score_full_marks(a, tmp_path_factory):
     assert not broken, f"these alternative answers raise in their own answer cell: {broken}"
     lost = {m["name"]: (m["lost"], m.get("messages")) for m in alts if m["lost"] > 0}
     assert not lost, f"these correct alternative answers lose points: {lost}"
+
+
+def _part_of_cells(a: str) -> dict[str, str]:
+    """grade_id -> the '## Part …' heading it stands under (source notebook order)."""
+    part, out = "", {}
+    for c in nbtools.read(REPO / "source" / a / f"{a}.ipynb").cells:
+        if c.cell_type == "markdown":
+            m = re.search(r"^##\s+(Part\s+\S+)", c.source, re.M)
+            if m:
+                part = m.group(1)
+        gid = nbtools.grade_id(c)
+        if gid:
+            out[gid] = part
+    return out
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_wrong_answers_lose_points_in_their_own_part(a, tmp_path_factory):
+    """A plausible wrong answer must be caught by a test of its own Part (not only by a later
+    accuracy check that happens to depend on it): the mutation runner stops at the first test
+    cell that fails, and that cell must stand under the same '## Part' heading."""
+    run = mutation_run(a, tmp_path_factory)
+    part = _part_of_cells(a)
+    elsewhere = {m["name"]: (part.get(m["cell"]), m["failed"][:1], part.get(m["failed"][0]))
+                 for m in run["mutants"] if m["kind"] == "wrong" and m["failed"]
+                 and part.get(m["failed"][0]) != part.get(m["cell"])}
+    assert not elsewhere, f"wrong answers first caught outside their own Part: {elsewhere}"
