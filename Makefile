@@ -20,7 +20,7 @@ export OMP_NUM_THREADS ?= 1
 export HF_HUB_OFFLINE ?= 1
 
 .PHONY: help install sandbox-setup demo test release solutions generate collect autograde feedback export \
-        report checkpoints bench clean publish site site-setup data-setup
+        report checkpoints bench clean publish site site-setup data-setup db-setup
 
 help:
 	@echo "make install      create .venv and install everything (idempotent)"
@@ -31,7 +31,7 @@ help:
 	@echo "make checkpoints  regenerate docs/CHECKPOINTS.md"
 	@echo "make generate     release + solutions + checkpoints"
 	@echo "make collect SRC=folder-or-zip   import submissions into submitted/ (originals archived)"
-	@echo "make autograde [JOBS=N] [A=...]  grade submitted/ (parallel, sandboxed)"
+	@echo "make autograde [JOBS=N] [A=...] [ENGINE=dask SCHEDULER=tcp://…]  grade submitted/ (parallel, sandboxed)"
 	@echo "make feedback     per-student HTML in feedback/ (no hidden tests)"
 	@echo "make export       grades.csv with a status column"
 	@echo "make report       report/ (HTML + PNG) and the LMS CSV"
@@ -40,7 +40,19 @@ help:
 	@echo "make publish DEST=folder   export the student course (public repository) with its site"
 	@echo "make clean        remove build/ and caches (never submitted/ or the gradebook)"
 
-install: $(STAMP) sandbox-setup site-setup data-setup
+install: $(STAMP) sandbox-setup site-setup data-setup db-setup
+
+# PostgreSQL (a gradebook shared by several grading hosts, DLCOURSE_DB_URL; tests/test_postgres.py
+# starts its own throw-away server). Installed when root with apt.
+db-setup:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing postgresql (the shared-gradebook test)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "NOTE: the PostgreSQL gradebook test needs: sudo apt-get install -y postgresql"; \
+	  fi; \
+	fi
 
 # Offline data of week 3 (Debian): Fashion-MNIST files, the colour-emoji font and Unicode's
 # emoji-test.txt (the generated transfer-learning set). Installed when root with apt.
@@ -115,8 +127,12 @@ generate: release solutions checkpoints
 collect: install
 	$(PY) -m autograder collect --root $(ROOT) $(SRC)
 
+# ENGINE=dask: grade on Dask distributed (a LocalCluster of JOBS workers, or SCHEDULER=tcp://…);
+# needs a server gradebook (DLCOURSE_DB_URL=postgresql+psycopg2://…): docs/INSTRUCTOR.md
+ENGINE ?= local
 autograde: install
-	$(PY) -m autograder autograde --root $(ROOT) --jobs $(JOBS) $(ASSIGN)
+	$(PY) -m autograder autograde --root $(ROOT) --jobs $(JOBS) --engine $(ENGINE) $(ASSIGN) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
 
 feedback: install
 	$(PY) -m autograder feedback --root $(ROOT) $(ASSIGN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--no-sandbox", action="store_true")
     sp.add_argument("--resume", action="store_true",
                     help="grade only what is unfinished (interrupted) or changed since")
+    sp.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local worker pool (default) or Dask distributed (docs/INSTRUCTOR.md)")
+    sp.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address tcp://host:8786 (default: a LocalCluster)")
+    sp.add_argument("--no-sync", action="store_true", help=argparse.SUPPRESS)
     sp = verb("feedback", "per-student HTML feedback (no hidden tests) into feedback/")
     sp.add_argument("--assignment")
     sp = verb("export", "grades CSV with a status column")
@@ -114,9 +120,18 @@ def _dispatch(args, root: Path) -> int:
                   file=sys.stderr)
             return 1
     elif args.verb == "autograde":
-        rows = pipeline.autograde(root, _csv(args.assignment), _csv(args.student), args.jobs,
-                                  args.timeout, args.cell_timeout,
-                                  False if args.no_sandbox else None, resume=args.resume)
+        if args.engine == "dask":
+            from .distributed import autograde_dask
+            rows = autograde_dask(root, _csv(args.assignment), _csv(args.student),
+                                  scheduler=args.scheduler or os.environ.get("SCHEDULER") or None,
+                                  n_workers=args.jobs, timeout=args.timeout,
+                                  cell_timeout=args.cell_timeout,
+                                  sandbox=False if args.no_sandbox else None)
+        else:
+            rows = pipeline.autograde(root, _csv(args.assignment), _csv(args.student), args.jobs,
+                                      args.timeout, args.cell_timeout,
+                                      False if args.no_sandbox else None, resume=args.resume,
+                                      sync=not args.no_sync)
         pipeline.print_table(pipeline.grade_table(root))
         bad = [r for r in rows if r["status"] not in pipeline.GOOD]
         if bad:

@@ -179,7 +179,7 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
               students: list[str] | None = None, jobs: int | None = None,
               timeout: float | None = None, cell_timeout: int | None = None,
               sandbox: bool | None = None, progress: bool = True,
-              resume: bool = False, settings: dict | None = None) -> list[dict]:
+              resume: bool = False, settings: dict | None = None, sync: bool = True) -> list[dict]:
     """Grade every submission under ``root/submitted``; return one record per submission.
 
     ``timeout`` (seconds per notebook) overrides the budget derived from the reference
@@ -189,11 +189,11 @@ def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
     root = Path(root).resolve()
     with course_lock(root):           # one grading run per course root (CourseBusy)
         return _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout,
-                                 sandbox, progress, resume, settings)
+                                 sandbox, progress, resume, settings, sync)
 
 
 def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, sandbox,
-                      progress, resume, settings) -> list[dict]:
+                      progress, resume, settings, sync=True) -> list[dict]:
     from .release import sync_gradebook
     settings = {**course_settings(), **(settings or {})}
     jobs = jobs or os.cpu_count() or 1
@@ -248,7 +248,7 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
     try:
         budgets = {a: submission_budget(root, a, settings, timeout) for a in all_assign} \
             if pairs else {}
-        for a in all_assign:
+        for a in all_assign if sync else ():      # sync=False: a driver synced it (distributed)
             sync_gradebook(root, a)
         with open_gradebook(root) as gb:
             for s in sorted({s for s, _ in pairs}):

@@ -34,13 +34,21 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+#: ``DLCOURSE_DB_URL=postgresql://…``: the gradebook (and the status records) in a database
+#: server instead of ``<root>/gradebook.db``; grading workers inherit it.
+DB_URL_ENV = "DLCOURSE_DB_URL"
+
+
 def load_config(root: Path, grading: bool = False, extra: dict | None = None):
     """The repository's nbgrader_config.py with the course root (and gradebook) set."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
     cfg.CourseDirectory.root = str(root)
-    if "db_url" not in cfg.CourseDirectory or "sqlite" in str(cfg.CourseDirectory.db_url):
+    if os.environ.get(DB_URL_ENV):
+        # a server gradebook (PostgreSQL) shared by several grading hosts: docs/INSTRUCTOR.md
+        cfg.CourseDirectory.db_url = os.environ[DB_URL_ENV]
+    elif "db_url" not in cfg.CourseDirectory or "sqlite" in str(cfg.CourseDirectory.db_url):
         cfg.CourseDirectory.db_url = f"sqlite:///{Path(root) / 'gradebook.db'}"
     cfg.IgnorePattern.enabled = True
     if grading:

@@ -35,8 +35,9 @@ def repo() -> Path:
 # orders groups by their number of tests, which put the one-test ordinary-user run last.
 LONGEST_FIRST = [
     "tests/test_as_ordinary_user.py", "truth", "tests/test_redteam.py", "mutants-week06_bert",
-    "mutants-week07_rag", "tests/test_site.py", "mutants-week03_cnn", "tests/test_pipeline_demo.py",
-    "mutants-week04_lstm", "tests/test_sandbox.py", "mutants-week02_dnn", "mutants-week05_attention",
+    "mutants-week07_rag", "tests/test_site.py", "tests/test_postgres.py", "mutants-week03_cnn",
+    "tests/test_pipeline_demo.py", "mutants-week04_lstm", "tests/test_sandbox.py",
+    "mutants-week02_dnn", "mutants-week05_attention",
 ]
 
 

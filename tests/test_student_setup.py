@@ -36,9 +36,9 @@ pytestmark = pytest.mark.slow
 STUDENT_REQ = REPO / "requirements-student.txt"
 #: what a student course holds of this repository for `pip install -e .`
 STUDENT_FILES = ["pyproject.toml", "README.md", "LICENSE", "autograder", "requirements-student.txt"]
-GRADING_ONLY = {"nbgrader", "pytest", "pytest-xdist", "sphinx", "myst-nb", "sphinx-book-theme",
-                "sphinx-mathjax-offline", "websocket-client", "notebook", "nbconvert", "nbclient",
-                "nbformat"}
+GRADING_ONLY = {"nbgrader", "psycopg2-binary", "dask", "pytest", "pytest-xdist", "sphinx",
+                "myst-nb", "sphinx-book-theme", "sphinx-mathjax-offline", "websocket-client",
+                "notebook", "nbconvert", "nbclient", "nbformat"}
 
 
 def _requirements(path: Path) -> list[Requirement]:
