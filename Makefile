@@ -111,7 +111,7 @@ demo: install
 	$(PY) -m autograder demo --jobs $(JOBS) $(ASSIGN)
 
 test: install
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadscope --no-loadscope-reorder
 
 release: install
 	$(PY) -m autograder release $(ASSIGN)

@@ -140,15 +140,13 @@ def mutation_run(a: str, tmp_path_factory) -> dict:
     return _CACHE[a]
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_source_passes_every_test_in_process(a, tmp_path_factory):
+def _source_passes_every_test_in_process(a, tmp_path_factory):
     run = mutation_run(a, tmp_path_factory)
     failed = {g: run["errors"].get(g) for g, ok in run["baseline"].items() if not ok}
     assert not failed, failed
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_every_stub_loses_points_and_every_test_can_fail(a, tmp_path_factory):
+def _every_stub_loses_points_and_every_test_can_fail(a, tmp_path_factory):
     run = mutation_run(a, tmp_path_factory)
     stubs = [m for m in run["mutants"] if m["kind"] == "stub"]
     assert stubs
@@ -159,8 +157,7 @@ def test_every_stub_loses_points_and_every_test_can_fail(a, tmp_path_factory):
     assert not never, f"test cells that fail with no answer written (they cannot fail): {never}"
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_plausible_wrong_answers_lose_points(a, tmp_path_factory):
+def _plausible_wrong_answers_lose_points(a, tmp_path_factory):
     wrong = _wrong_answers(a)
     assert wrong, f"tests/wrong_answers/{a}.py: add plausible wrong answers for {a}"
     release = nbtools.read(REPO / "release" / a / f"{a}.ipynb")
@@ -171,8 +168,7 @@ def test_plausible_wrong_answers_lose_points(a, tmp_path_factory):
     assert not passed, f"these wrong answers still get full marks: {passed}"
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_alternative_correct_answers_score_full_marks(a, tmp_path_factory):
+def _alternative_correct_answers_score_full_marks(a, tmp_path_factory):
     """Reasonable other ways to write a correct answer lose nothing (docs/AUTHORING.md §2).
     They run in rounds (one alternative per answer cell at once); a round that loses points is
     re-run one alternative at a time, so a failure names the alternative."""
@@ -202,8 +198,7 @@ def _part_of_cells(a: str) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_wrong_answers_lose_points_in_their_own_part(a, tmp_path_factory):
+def _wrong_answers_lose_points_in_their_own_part(a, tmp_path_factory):
     """A plausible wrong answer must be caught by a test of its own Part (not only by a later
     accuracy check that happens to depend on it): the mutation runner stops at the first test
     cell that fails, and that cell must stand under the same '## Part' heading."""
@@ -213,3 +208,30 @@ def test_wrong_answers_lose_points_in_their_own_part(a, tmp_path_factory):
                  for m in run["mutants"] if m["kind"] == "wrong" and m["failed"]
                  and part.get(m["failed"][0]) != part.get(m["cell"])}
     assert not elsewhere, f"wrong answers first caught outside their own Part: {elsewhere}"
+
+
+class _MutationChecks:
+    """The mutation checks of one week. One class per week (``TestMutations_<week>``): with
+    ``pytest-xdist --dist loadscope`` a class runs on one worker, so the week's mutation run
+    (cached per process) is computed once, while different weeks run on different workers."""
+
+    a = ""
+
+    def test_source_passes_every_test_in_process(self, tmp_path_factory):
+        _source_passes_every_test_in_process(self.a, tmp_path_factory)
+
+    def test_every_stub_loses_points_and_every_test_can_fail(self, tmp_path_factory):
+        _every_stub_loses_points_and_every_test_can_fail(self.a, tmp_path_factory)
+
+    def test_plausible_wrong_answers_lose_points(self, tmp_path_factory):
+        _plausible_wrong_answers_lose_points(self.a, tmp_path_factory)
+
+    def test_alternative_correct_answers_score_full_marks(self, tmp_path_factory):
+        _alternative_correct_answers_score_full_marks(self.a, tmp_path_factory)
+
+    def test_wrong_answers_lose_points_in_their_own_part(self, tmp_path_factory):
+        _wrong_answers_lose_points_in_their_own_part(self.a, tmp_path_factory)
+
+
+for _a in ASSIGNMENTS:
+    globals()[f"TestMutations_{_a}"] = type(f"TestMutations_{_a}", (_MutationChecks,), {"a": _a})
