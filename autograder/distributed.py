@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .config import DB_URL_ENV, course_settings, load_config, log
+from .config import DB_URL_ENV, course_settings, log
 
 __all__ = ["autograde_dask", "grade_one"]
 
@@ -65,7 +65,7 @@ def grade_one(student: str, assignment: str, submission: dict[str, str], release
     Returns ``{"record": status record, "autograded": {relative path: base64}, "log": tail}``.
     """
     from .course import REPO_ROOT
-    from .status import read_statuses
+    from .status import read_status, status_dir
     work = Path(tempfile.mkdtemp(prefix="dlc-dask-"))
     try:
         _write_files(work / "submitted" / student / assignment, submission)
@@ -80,11 +80,8 @@ def grade_one(student: str, assignment: str, submission: dict[str, str], release
         env = {**os.environ, DB_URL_ENV: db_url}
         proc = subprocess.run(cmd, cwd=str(REPO_ROOT), env=env, capture_output=True, text=True,
                               timeout=timeout + 600)
-        os.environ[DB_URL_ENV] = db_url            # read_statuses merges the shared table
-        try:
-            record = read_statuses(work).get((student, assignment))
-        finally:
-            os.environ.pop(DB_URL_ENV, None)
+        status_file = status_dir(work, assignment) / f"{student}.json"
+        record = read_status(status_file) if status_file.is_file() else None
         if record is None:
             record = {"student": student, "assignment": assignment, "status": "error",
                       "detail": f"분산 채점 작업이 상태를 남기지 않았습니다 (the Dask task left no "
@@ -114,10 +111,10 @@ def autograde_dask(root: Path, assignments: list[str] | None = None,
     from .autograde import submission_budget
     from .release import sync_gradebook
     from .sandbox import course_lock
-    from .status import write_status
+    from .status import shared_db_url, write_status
     root = Path(root).resolve()
-    db_url = os.environ.get(DB_URL_ENV) or str(load_config(root).CourseDirectory.db_url)
-    if db_url.startswith("sqlite"):
+    db_url = shared_db_url(root)
+    if db_url is None:
         raise SystemExit("autograde --engine dask needs a server gradebook every worker reaches: "
                          f"set {DB_URL_ENV}=postgresql+psycopg2://… (docs/INSTRUCTOR.md)")
     settings = course_settings()
