@@ -304,12 +304,15 @@ def make_classes() -> dict:
             if sizes is None:
                 self._dlc_sizes, self._dlc_full, sizes = {}, set(), {}
             used = sizes.get(cell_index, 0)
-            if cell_index in self._dlc_full and msg["msg_type"] in ("stream", "display_data",
-                                                                   "execute_result"):
-                return None
+            # the run token first: a cell whose outputs are already capped must still
+            # count as completed (the kernel splits a long print into many stream
+            # messages when it is busy, and those alone can fill the cell)
             content = msg.get("content") or {}
             if msg["msg_type"] == "display_data" and TOKEN_MIME in (content.get("data") or {}):
                 return super().output(outs, msg, display_id, cell_index)
+            if cell_index in self._dlc_full and msg["msg_type"] in ("stream", "display_data",
+                                                                   "execute_result"):
+                return None
             out = super().output(outs, msg, display_id, cell_index)
             if out is None:
                 return None

@@ -221,6 +221,33 @@ def test_outputs_are_capped_one_by_one():
     assert len(out.text) < 1100
 
 
+def test_run_token_counts_after_the_cell_output_is_full():
+    """A busy kernel splits one long print into many stream messages; once they fill the
+    cell's output cap, the test's run token must still arrive (CI run 10 lost 4 points)."""
+    from collections import defaultdict
+    from autograder.preprocessors import MAX_CELL_CHARS, TOKEN_MIME, make_classes
+    ex = make_classes()["BudgetExecute"]()
+    ex.output_hook_stack, ex.clear_before_next_output = defaultdict(list), False
+    ex._display_id_map = {}
+    ex._dlc_sizes, ex._dlc_full = {}, set()
+    outs = []
+
+    def msg(msg_type, content):
+        return {"msg_type": msg_type, "parent_header": {"msg_id": "m"},
+                "header": {"msg_type": msg_type}, "content": content}
+
+    for i in range(2 * MAX_CELL_CHARS // 20_000):
+        name = "stdout" if i % 2 else "stderr"
+        ex.output(outs, msg("stream", {"name": name, "text": "y" * 30_000}), None, 3)
+    assert 3 in ex._dlc_full
+    ex.output(outs, msg("stream", {"name": "stdout", "text": "late"}), None, 3)
+    ex.output(outs, msg("display_data", {"data": {TOKEN_MIME: {"token": "T"}}, "metadata": {}}),
+              None, 3)
+    assert sum(len(o.get("text", "")) for o in outs) < MAX_CELL_CHARS + 1_000
+    assert not any("late" in o.get("text", "") for o in outs)
+    assert any(TOKEN_MIME in (o.get("data") or {}) for o in outs), "run token dropped"
+
+
 def test_redaction_finds_hidden_lines_in_reprs():
     from autograder.preprocessors import contains_hidden
     line = "checks.check_close(f(torch.arange(7.)), ref, name='hidden value')"
