@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     sp = verb("bench", "measure timings into docs/BENCHMARKS.md")
     sp.add_argument("--out", type=Path)
     sp.add_argument("--quick", action="store_true")
+    sp.add_argument("--only", choices=["class"], help="only the class comparison (keeps the "
+                    "per-week numbers of the last full run)")
     sp = verb("publish", "export the student course (public repository) into --dest")
     sp.add_argument("--dest", type=Path, required=True)
     sp.add_argument("--no-site", action="store_true", help="skip building the website")
@@ -159,7 +161,7 @@ def _dispatch(args, root: Path) -> int:
         run_demo(jobs=args.jobs, assignment=args.assignment or ASSIGNMENT)
     elif args.verb == "bench":
         from .bench import run_bench
-        run_bench(args.out, quick=args.quick)
+        run_bench(args.out, quick=args.quick, only=args.only)
     return 0
 
 

@@ -63,10 +63,12 @@ def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
     start = time.perf_counter()
     budget = float(job.get("budget") or 0)
     execute_cls.deadline = time.monotonic() + budget if budget > 0 else None
+    execute_cls.warm_next = bool(job.get("more"))
     try:
         result = api.autograde(assignment, student, force=True, create=True)
     finally:
         execute_cls.deadline = None
+        execute_cls.warm_next = False
     elapsed = time.perf_counter() - start
     _keep_only_notebook(scratch, assignment)
     log = result.get("log", "") or ""
@@ -107,18 +109,33 @@ def worker_main(root: Path) -> int:
     sys.stdout = sys.stderr
     from .config import make_api      # heavy imports happen once, here
     sandbox = None
+    slots: list = []
+    warm_on = os.environ.get("DLCOURSE_WARM", "1").strip().lower() not in _OFF
     if not sandbox_settings:
         from .sandbox import UNSANDBOXED_CONFIG   # nbgrader_config.py selects the sandbox
         api = make_api(root, grading=True, extra_config=UNSANDBOXED_CONFIG)
     else:
-        from .sandbox import Sandbox, SandboxLimits
+        from .sandbox import KERNEL_NAME, Sandbox, SandboxLimits
         # one runtime dir per worker: kernels' ipc socket names must not collide
-        sandbox = Sandbox(Path(sandbox_settings["runtime_dir"]) / f"w{os.getpid()}",
-                          SandboxLimits(**sandbox_settings["limits"]),
-                          hide=[Path(p) for p in sandbox_settings["hide"]])
+        base = Path(sandbox_settings["runtime_dir"])
+        limits = SandboxLimits(**sandbox_settings["limits"])
+        hide = [Path(p) for p in sandbox_settings["hide"]]
+        sandbox = Sandbox(base / f"w{os.getpid()}", limits, hide=hide)
         # (as root it leases its own verified-unused uid for the worker's lifetime)
         os.environ.update(sandbox.env())
+        if warm_on:               # two more slots (own uid, ipc, kernelspec) for spares
+            for tag in "ab":
+                slot = Sandbox(base / f"w{os.getpid()}{tag}", limits, hide=hide,
+                               kernel_name=f"{KERNEL_NAME}-{tag}")
+                os.environ.update(slot.env())
+                slots.append(slot)
         api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
+    warm = None
+    if warm_on:
+        from .preprocessors import make_classes
+        from .warm import WarmKernels
+        warm = WarmKernels(slots or None)
+        make_classes()["BudgetExecute"].warm = warm
     proto.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         if not line.strip():
@@ -132,6 +149,14 @@ def worker_main(root: Path) -> int:
                    "detail": f"채점기 오류 (grader error: {type(exc).__name__}: {str(exc)[:200]})",
                    "error": traceback.format_exc(), "seconds": 0}
         proto.write(json.dumps(res, ensure_ascii=False) + "\n")
-    if sandbox is not None:
-        sandbox.close()               # kill left-overs, give the uid back
+    if warm is not None:
+        warm.close()
+        log_line = f"warm kernels: {warm.adopted} adopted, {warm.fallbacks} fell back"
+        print(log_line, file=sys.stderr)
+    for sb in [*slots, sandbox]:
+        if sb is not None:
+            sb.close()                # kill left-overs, give the uid back
     return 0
+
+
+_OFF = {"0", "off", "false", "no", "none"}

@@ -119,7 +119,7 @@ class WorkerPool:
                             (self.cell_timeout or 180) + 60      # the worker stops at budget
                         w["proc"].stdin.write(json.dumps({
                             "student": job.student, "assignment": job.assignment,
-                            "budget": budget,
+                            "budget": budget, "more": bool(pending),
                             "log": str(self.logs / job.assignment / f"{job.student}.log")}) + "\n")
                         w["proc"].stdin.flush()
                 for key, _ in self.sel.select(timeout=0.5):

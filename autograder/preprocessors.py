@@ -278,10 +278,45 @@ def make_classes() -> dict:
         # whole notebook: far too short on a loaded 2-core grading machine
         iopub_timeout = Integer(30, allow_none=True).tag(config=True)
 
+        #: the grading worker's spare kernels (:mod:`autograder.warm`), or None
+        warm = None
+        #: whether the worker expects another notebook after this one (start a spare)
+        warm_next = False
+
         def preprocess(self, nb, resources=None, km=None):
             self._dlc_sizes = {}
             self._dlc_full = set()
-            return super().preprocess(nb, resources, km)
+            warm = type(self).warm
+            adopted = None
+            if warm is not None and km is None:
+                path = ((resources or {}).get("metadata") or {}).get("path")
+                t0 = time.monotonic()
+                adopted = km = warm.take(path)
+                if adopted is None and type(self).deadline is not None:
+                    # time spent waiting for a spare that was then not used is the
+                    # grader's, not the submission's
+                    type(self).deadline += time.monotonic() - t0
+                if type(self).warm_next:
+                    warm.start_spare()    # the next kernel starts while this notebook runs
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                if adopted is not None:   # nbclient leaves a kernel it did not start running
+                    from .warm import _run, stop_kernel
+                    _run(stop_kernel, adopted, getattr(self, "kc", None))
+                    self.kc = None
+                    self.km = None
+
+        async def _async_cleanup_kernel(self):
+            """Stop the kernel at once (no graceful shutdown: see :func:`warm.stop_kernel`)."""
+            from .warm import stop_kernel
+            if self.km is None:
+                return
+            await stop_kernel(self.km, getattr(self, "kc", None))
+            self.kc = None
+            self.km = None
+
+        _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
         async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                      store_history=True):

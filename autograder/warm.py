@@ -1,0 +1,245 @@
+"""Warm kernels: a grading worker starts the next notebook's kernel while the current one runs.
+
+A kernel start (bubblewrap, Python, ipykernel) plus ``import torch`` takes 2-2.5 s on a
+2-core machine; a week-1 notebook's own cells take about 1 s. The grading worker
+(:mod:`autograder.grading`) therefore keeps one *spare* kernel: it is started, and imports
+the modules every notebook imports, while the current notebook executes on the other core.
+When the next submission's ``BudgetExecute`` runs, it *adopts* the spare:
+
+- Nothing of a student is in a spare kernel: it starts before the worker knows which
+  submission comes next, runs exactly one notebook and is then killed. Module imports are
+  the only thing done before adoption and they bind no name in the user namespace
+  (``__import__`` in a silent, history-less execution), so a notebook that forgets
+  ``import torch`` still fails with ``NameError``.
+- Sandboxed, each spare runs in its own :class:`~autograder.sandbox.Sandbox` *slot* (its own
+  leased uid as root, ipc directory and kernelspec). Two slots alternate, so the kernel that
+  is still running is never reaped by the preparation of the next one. A spare's folder is
+  an empty *inbox* on the host, bound read-only inside; at adoption the worker copies the
+  notebook's folder into the inbox and the kernel copies it into its private tmpfs and works
+  there, exactly as a freshly started sandboxed kernel would.
+- Unsandboxed, the spare starts in an empty folder and changes into the notebook's folder
+  at adoption.
+- Anything unexpected (the spare died, did not become ready, the copy failed) falls back to
+  a kernel started the ordinary way: warm kernels only ever save time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+#: imported into every spare before adoption (each notebook and the run-token guard use them)
+PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "autograder.kernel_guard",
+           "autograder.checks")
+READY_SECONDS = 30            # a spare that is not ready by then is given up
+
+
+def _log(msg: str) -> None:
+    import sys
+    print(msg, file=sys.stderr, flush=True)     # the worker's log file
+
+
+def _run(coro_fn, *args, **kwargs):
+    from jupyter_core.utils import run_sync
+    return run_sync(coro_fn)(*args, **kwargs)
+
+
+def _silent(kc, code: str) -> str:
+    return kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+
+async def _wait_reply(kc, msg_id: str, timeout: float) -> dict | None:
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await kc._async_get_shell_msg(timeout=left)
+        except Exception:  # noqa: BLE001 - queue.Empty or a closed channel
+            return None
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return msg
+    return None
+
+
+async def stop_kernel(km, kc=None, grace: float = 3.0) -> None:
+    """End a kernel fast: SIGTERM to its launcher's process group, then SIGKILL.
+
+    nbclient's graceful shutdown (a ``shutdown_request`` and waiting for Python to tear
+    torch down) took 1.0 s unsandboxed and 2.6-3.5 s sandboxed per notebook here; once a
+    notebook has run, nothing the kernel does on its way out matters. The sandbox launcher
+    forwards SIGTERM to bubblewrap and still removes the kernel's namespace and cgroup.
+    """
+    from jupyter_client.utils import ensure_async
+    try:
+        if await ensure_async(km.is_alive()):
+            with contextlib.suppress(Exception):
+                await ensure_async(km.signal_kernel(signal.SIGTERM))
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and await ensure_async(km.is_alive()):
+                await _sleep(0.02)
+            if await ensure_async(km.is_alive()):
+                await ensure_async(km.shutdown_kernel(now=True))
+    except RuntimeError as exc:
+        if "No kernel is running" not in str(exc):
+            raise
+    finally:
+        with contextlib.suppress(Exception):
+            await ensure_async(km.cleanup_resources())
+        if kc is not None:
+            with contextlib.suppress(Exception):
+                await ensure_async(kc.stop_channels())
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+    await asyncio.sleep(seconds)
+
+
+class _Spare:
+    def __init__(self, km, kc, msg_id: str, slot, folder: Path, started: float):
+        self.km, self.kc, self.msg_id, self.slot = km, kc, msg_id, slot
+        self.folder, self.started = folder, started
+
+
+class WarmKernels:
+    """The spare kernel of one grading worker (see the module docstring).
+
+    sandboxes: two :class:`~autograder.sandbox.Sandbox` slots, or ``None`` (unsandboxed).
+    config: the traitlets config nbgrader's ``Execute`` gets (kernel name, transport).
+    """
+
+    def __init__(self, sandboxes=None, config=None, kernel_name: str = "python3",
+                 preload=PRELOAD):
+        self.sandboxes = list(sandboxes or [])
+        self.config = config
+        self.kernel_name = kernel_name
+        self.preload = tuple(preload)
+        self.spare: _Spare | None = None
+        self.turn = 0
+        self.adopted = 0
+        self.fallbacks = 0
+        self._tmp = Path(tempfile.mkdtemp(prefix="dlc-warm-"))
+        self._folders = []
+
+    # -- starting a spare -------------------------------------------------------------------
+
+    def start_spare(self) -> None:
+        """Start the next kernel now (it imports :data:`PRELOAD` in the background)."""
+        if self.spare is not None:
+            return
+        try:
+            self.spare = self._start()
+        except Exception as exc:  # noqa: BLE001 - a spare is an optimisation only
+            self.spare = None
+            self.fallbacks += 1
+            _log(f"warm kernel: could not start a spare ({type(exc).__name__}: {exc})")
+
+    def _start(self) -> _Spare:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets.config import Config
+        slot = None
+        if self.sandboxes:
+            slot = self.sandboxes[self.turn % len(self.sandboxes)]
+            self.turn += 1
+            slot.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = slot.runtime_dir / "inbox"
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(mode=0o755)
+            slot.prepare(folder)              # kills what this slot's last kernel left
+            cfg = Config(slot.traitlets_config())
+            km = AsyncKernelManager(kernel_name=slot.kernel_name, config=cfg)
+            km.transport, km.ip = "ipc", str(slot.ipc_dir / "kernel")
+        else:
+            folder = Path(tempfile.mkdtemp(dir=self._tmp))
+            km = AsyncKernelManager(kernel_name=self.kernel_name,
+                                    config=Config(self.config or {}))
+        started = time.monotonic()
+        # (the sandbox launcher puts the history in memory itself; it takes no extra argv)
+        extra = [] if slot is not None else ["--HistoryManager.hist_file=:memory:"]
+        _run(km.start_kernel, cwd=str(folder), extra_arguments=extra)
+        kc = km.client()
+        kc.start_channels()
+        code = "; ".join(f"__import__({m!r})" for m in self.preload) or "pass"
+        return _Spare(km, kc, _silent(kc, code), slot, folder, started)
+
+    # -- adopting it ------------------------------------------------------------------------
+
+    def take(self, path: str | None):
+        """The spare's kernel manager, moved into ``path`` (the notebook's folder), or None."""
+        spare, self.spare = self.spare, None
+        if spare is None or not path:
+            if spare is not None:
+                self._discard(spare)
+            return None
+        t0 = time.monotonic()
+        try:
+            if not _run(spare.km.is_alive):
+                raise RuntimeError("spare kernel died")
+            # a spare normally took 2-3 s; one not ready long after its start is given up
+            # (the notebook then starts a kernel as usual)
+            left = max(READY_SECONDS - (t0 - spare.started), 2.0)
+            reply = _run(_wait_reply, spare.kc, spare.msg_id, left)
+            if not reply or reply["content"].get("status") != "ok":
+                raise RuntimeError(f"spare kernel not ready {time.monotonic() - spare.started:.1f} s "
+                                   f"after its start ({reply and reply['content'].get('status')})")
+            if spare.slot is not None:
+                code = self._fill_inbox(spare, Path(path))
+            else:
+                code = f"__import__('os').chdir({os.path.realpath(path)!r})"
+            reply = _run(_wait_reply, spare.kc, _silent(spare.kc, code), 60.0)
+            if not reply or reply["content"].get("status") != "ok":
+                raise RuntimeError("spare kernel could not take the notebook's folder")
+        except Exception as exc:  # noqa: BLE001
+            self._discard(spare)
+            self.fallbacks += 1
+            _log(f"warm kernel: spare not used ({type(exc).__name__}: {exc})")
+            return None
+        with contextlib.suppress(Exception):
+            spare.kc.stop_channels()          # nbclient opens its own client
+        self.adopted += 1
+        return spare.km
+
+    @staticmethod
+    def _fill_inbox(spare: _Spare, path: Path) -> str:
+        """Copy the notebook's folder into the inbox; the code that copies it inside."""
+        from .sandbox import _SUBMISSION_RO
+        for entry in os.scandir(path):
+            if entry.is_symlink():
+                continue
+            dst = spare.folder / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                shutil.copytree(entry.path, dst, symlinks=True)
+            elif entry.is_file(follow_symlinks=False):
+                shutil.copy2(entry.path, dst)
+        for dirpath, dirnames, filenames in os.walk(spare.folder):
+            os.chmod(dirpath, 0o755)
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                if not os.path.islink(p):
+                    os.chmod(p, 0o644)
+        # (inside: the same best-effort copy as the launcher's ``cp -a`` at a cold start)
+        return (f"__import__('subprocess').run(['/bin/sh', '-c', "
+                f"'cp -a {_SUBMISSION_RO}/. . 2>/dev/null'])")
+
+    def done_with(self, km) -> None:
+        """After a notebook: clean the inbox its kernel was adopted from (host copy)."""
+
+    # -- shutting down ----------------------------------------------------------------------
+
+    def _discard(self, spare: _Spare) -> None:
+        with contextlib.suppress(Exception):
+            _run(stop_kernel, spare.km, spare.kc)
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self._discard(self.spare)
+            self.spare = None
+        shutil.rmtree(self._tmp, ignore_errors=True)
+        for sb in self.sandboxes:
+            with contextlib.suppress(Exception):
+                shutil.rmtree(sb.runtime_dir / "inbox", ignore_errors=True)
