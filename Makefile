@@ -35,7 +35,7 @@ help:
 	@echo "make feedback     per-student HTML in feedback/ (no hidden tests)"
 	@echo "make export       grades.csv with a status column"
 	@echo "make report       report/ (HTML + PNG) and the LMS CSV"
-	@echo "make bench        timings into docs/BENCHMARKS.md"
+	@echo "make bench        timings into docs/BENCHMARKS.md (ONLY=class: only the class comparisons)"
 	@echo "make site         the student course website into build/site/html (lectures executed, cached)"
 	@echo "make publish DEST=folder   export the student course (public repository) with its site"
 	@echo "make clean        remove build/ and caches (never submitted/ or the gradebook)"
@@ -144,7 +144,7 @@ report: install
 	$(PY) -m autograder report --root $(ROOT)
 
 bench: install
-	$(PY) -m autograder bench
+	$(PY) -m autograder bench $(if $(ONLY),--only $(ONLY))
 
 site: install
 	$(PY) -m autograder site

@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--quick", action="store_true")
     sp.add_argument("--only", choices=["class"], help="only the class comparison (keeps the "
                     "per-week numbers of the last full run)")
+    sp.add_argument("--week", action="append", help="class comparison for this week only "
+                    "(repeatable; others keep their last numbers with --only class)")
     sp = verb("publish", "export the student course (public repository) into --dest")
     sp.add_argument("--dest", type=Path, required=True)
     sp.add_argument("--no-site", action="store_true", help="skip building the website")
@@ -161,7 +163,7 @@ def _dispatch(args, root: Path) -> int:
         run_demo(jobs=args.jobs, assignment=args.assignment or ASSIGNMENT)
     elif args.verb == "bench":
         from .bench import run_bench
-        run_bench(args.out, quick=args.quick, only=args.only)
+        run_bench(args.out, quick=args.quick, only=args.only, class_weeks=args.week)
     return 0
 
 

@@ -10,6 +10,7 @@ grades only what has no final status or changed since.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -127,35 +128,51 @@ def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None) -> d
 
 
 def sandbox_self_test(settings: dict) -> str:
-    """Run ``1 + 1`` in a sandboxed kernel; return "" on success or what went wrong."""
-    from nbclient import NotebookClient
-    from nbformat.v4 import new_code_cell, new_notebook
+    """Evaluate ``1 + 1`` in a sandboxed kernel; return "" on success or what went wrong.
+
+    The request is queued as soon as the kernel is launched and the answer comes back in
+    the reply (``user_expressions``), so no ready-handshake polling; the kernel is stopped
+    with SIGTERM (:func:`warm.stop_kernel`). ~1 s here, against 3.1 s through nbclient."""
+    from jupyter_client.manager import AsyncKernelManager
     from traitlets.config import Config
 
     from .sandbox import Sandbox, SandboxLimits
+    from .warm import _run, _wait_reply, stop_kernel
     with tempfile.TemporaryDirectory(prefix="dlc-selftest-") as tmp:
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
         sb = Sandbox(Path(tmp) / "rt", SandboxLimits(**settings["limits"]),
                      hide=[Path(p) for p in settings["hide"]])   # leases a free uid
         sb.prepare(scratch)
-        nb = new_notebook(cells=[new_code_cell("print(1 + 1)")])
         old = dict(os.environ)
         os.environ.update(sb.env())
+        km = kc = None
         try:
-            cfg = Config(sb.traitlets_config())
-            client = NotebookClient(nb, timeout=60, config=cfg,
-                                    kernel_name=sb.traitlets_config()["Execute"]["kernel_name"],
-                                    resources={"metadata": {"path": str(scratch)}})
-            client.execute()
+            cfg = sb.traitlets_config()
+            km = AsyncKernelManager(kernel_name=sb.kernel_name, config=Config(cfg))
+            km.transport, km.ip = "ipc", cfg["KernelManager"]["ip"]
+            _run(km.start_kernel, cwd=str(scratch))
+            kc = km.client()
+            kc.start_channels()
+            msg_id = kc.execute("", silent=True, store_history=False,
+                                user_expressions={"two": "1 + 1"})
+            reply = _run(_wait_reply, kc, msg_id, 60.0)
+            if reply is None:
+                alive = _run(km.is_alive)
+                return ("no reply from the sandboxed kernel within 60 s"
+                        + ("" if alive else " (the kernel exited)"))
+            value = (reply["content"].get("user_expressions", {}).get("two") or {})
+            out = (value.get("data") or {}).get("text/plain", "")
         except Exception as exc:  # noqa: BLE001 - any failure is reported
             return f"{type(exc).__name__}: {exc}"
         finally:
+            if km is not None:
+                with contextlib.suppress(Exception):
+                    _run(stop_kernel, km, kc)
             os.environ.clear()
             os.environ.update(old)
             sb.close()
-        out = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-        return "" if out.strip() == "2" else f"unexpected output: {out!r}"
+        return "" if out.strip() == "2" else f"unexpected output: {out!r} ({value})"
 
 
 def submission_budget(root: Path, assignment: str, settings: dict,

@@ -136,6 +136,9 @@ def worker_main(root: Path) -> int:
         from .warm import WarmKernels
         warm = WarmKernels(slots or None)
         make_classes()["BudgetExecute"].warm = warm
+        # the pool spawns a worker only when it has jobs: the first notebook's kernel starts
+        # now, while the pool measures budgets, syncs the gradebook and checks submissions
+        warm.start_spare()
     proto.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         if not line.strip():
