@@ -92,8 +92,11 @@ def _class_root(n: int, assignment: str, untouched_every: int = 2) -> Path:
     return root
 
 
-def _time_autograde(root: Path, assignment: str, jobs: int, sandbox: bool) -> tuple[float, list]:
-    for sub in ("autograded", "grading", "gradebook.db"):
+def _time_autograde(root: Path, assignment: str, jobs: int, sandbox: bool,
+                    keep_gradebook: bool = False) -> tuple[float, list]:
+    """``make autograde`` of the class; ``keep_gradebook``: the gradebook already knows the
+    assignment (as for a plain nbgrader call), else it starts from nothing."""
+    for sub in ("autograded", "grading") + (() if keep_gradebook else ("gradebook.db",)):
         p = root / sub
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     start = time.perf_counter()
@@ -130,12 +133,7 @@ def _time_one_nbgrader_call(root: Path, assignment: str, sandbox: bool,
 
 
 def _time_pipeline(root: Path, assignment: str, jobs: int, sandbox: bool) -> float:
-    """``make autograde`` on a class whose gradebook already knows the assignment."""
-    for sub in ("autograded", "grading"):
-        shutil.rmtree(root / sub, ignore_errors=True)
-    start = time.perf_counter()
-    recs = pipeline.autograde(root, [assignment], jobs=jobs, sandbox=sandbox, progress=False)
-    took = time.perf_counter() - start
+    took, recs = _time_autograde(root, assignment, jobs, sandbox, keep_gradebook=True)
     bad = [r for r in recs if r["status"] != "ok"]
     if bad:
         raise RuntimeError(f"bench class graded with unexpected statuses: {bad[:3]}")
@@ -160,10 +158,11 @@ def class_comparison(assignment: str, n: int = 6, rounds: int = 3,
             if sb and not sandbox_available():
                 continue
             tag = "sandbox" if sb else "no sandbox"
-            variants += [(f"pipeline JOBS=1, {tag}", lambda sb=sb: _time_pipeline(root, assignment, 1, sb)),
-                         (f"pipeline JOBS=2, {tag}", lambda sb=sb: _time_pipeline(root, assignment, 2, sb)),
-                         (f"one nbgrader call, course config, {tag}",
-                          lambda sb=sb: _time_one_nbgrader_call(root, assignment, sb))]
+            variants += [(f"pipeline JOBS={j}, {tag}",
+                          lambda sb=sb, j=j: _time_pipeline(root, assignment, j, sb))
+                         for j in (1, 2)]
+            variants.append((f"one nbgrader call, course config, {tag}",
+                             lambda sb=sb: _time_one_nbgrader_call(root, assignment, sb)))
         if False in sandbox_modes:
             variants.append(("one nbgrader call, nbgrader defaults (no sandbox)",
                              lambda: _time_one_nbgrader_call(root, assignment, False, stock=True)))
@@ -219,8 +218,9 @@ def run_bench(out: Path | None = None, quick: bool = False, only: str | None = N
         shutil.rmtree(root, ignore_errors=True)
         print(f"bench: {a}: {results['weeks'][a]}", file=sys.stderr)
     js = out.parent / "benchmarks.json"
-    if only == "class" and js.exists():      # weeks not re-measured keep their last numbers
-        results["class"] = {a: c for a, c in json.loads(js.read_text()).get("class", {}).items()
+    last = json.loads(js.read_text()) if only == "class" and js.exists() else None
+    if last is not None:                     # weeks not re-measured keep their last numbers
+        results["class"] = {a: c for a, c in last.get("class", {}).items()
                             if isinstance(c, dict) and "runs" in c}
     weeks = [w for w in (class_weeks or CLASS_WEEKS) if w in course.assignments()]
     for a in weeks:
@@ -229,8 +229,7 @@ def run_bench(out: Path | None = None, quick: bool = False, only: str | None = N
         results["class"][a]["date"] = results["date"]
         results["class"][a]["cells"] = results["weeks"].get(a, {}).get("graded_cells") \
             or solution_timing(a, hidden=True)["cells"]
-    if only == "class" and js.exists():      # keep the per-week part of the last full run
-        last = json.loads(js.read_text())
+    if last is not None:                     # keep the per-week part of the last full run
         results["weeks"] = last.get("weeks", {})
         results["weeks_date"] = last.get("weeks_date") or last.get("date")
     js.write_text(json.dumps(results, indent=1))
@@ -284,7 +283,8 @@ def render(r: dict) -> str:
         if "runs" not in c:
             continue
         med = {k: statistics.median(v) for k, v in c["runs"].items()}
-        lines += [f"## A class of {c['n']} on {a}: the pipeline vs one `nbgrader autograde` call", "",
+        lines += [f"## A class of {c['n']} on {a}: the pipeline vs one `nbgrader autograde` "
+                  "call", "",
                   f"Measured {c.get('date', r['date'])}. "
                   f"{c['n']} copies of the solution, {c['rounds']} rounds; each round runs every "
                   "variant once, the order rotating between rounds. The pipeline run starts "

@@ -110,6 +110,7 @@ def worker_main(root: Path) -> int:
     from .config import make_api      # heavy imports happen once, here
     sandbox = None
     slots: list = []
+    from .sandbox import _OFF
     warm_on = os.environ.get("DLCOURSE_WARM", "1").strip().lower() not in _OFF
     if not sandbox_settings:
         from .sandbox import UNSANDBOXED_CONFIG   # nbgrader_config.py selects the sandbox
@@ -154,12 +155,9 @@ def worker_main(root: Path) -> int:
         proto.write(json.dumps(res, ensure_ascii=False) + "\n")
     if warm is not None:
         warm.close()
-        log_line = f"warm kernels: {warm.adopted} adopted, {warm.fallbacks} fell back"
-        print(log_line, file=sys.stderr)
+        print(f"warm kernels: {warm.adopted} adopted, {warm.fallbacks} fell back", file=sys.stderr)
     for sb in [*slots, sandbox]:
         if sb is not None:
             sb.close()                # kill left-overs, give the uid back
     return 0
 
-
-_OFF = {"0", "off", "false", "no", "none"}

@@ -302,10 +302,7 @@ def make_classes() -> dict:
                 return super().preprocess(nb, resources, km)
             finally:
                 if adopted is not None:   # nbclient leaves a kernel it did not start running
-                    from .warm import _run, stop_kernel
-                    _run(stop_kernel, adopted, getattr(self, "kc", None))
-                    self.kc = None
-                    self.km = None
+                    self._cleanup_kernel()
 
         async def _async_cleanup_kernel(self):
             """Stop the kernel at once (no graceful shutdown: see :func:`warm.stop_kernel`)."""

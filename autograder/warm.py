@@ -25,6 +25,7 @@ When the next submission's ``BudgetExecute`` runs, it *adopts* the spare:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -80,7 +81,7 @@ async def stop_kernel(km, kc=None, grace: float = 3.0) -> None:
                 await ensure_async(km.signal_kernel(signal.SIGTERM))
             deadline = time.monotonic() + grace
             while time.monotonic() < deadline and await ensure_async(km.is_alive()):
-                await _sleep(0.02)
+                await asyncio.sleep(0.02)
             if await ensure_async(km.is_alive()):
                 await ensure_async(km.shutdown_kernel(now=True))
     except RuntimeError as exc:
@@ -96,23 +97,24 @@ async def stop_kernel(km, kc=None, grace: float = 3.0) -> None:
 def stop_client(kc) -> None:
     """Close a kernel client's sockets without lingering: the kernel is gone or unwanted,
     and zmq's default linger made ``stop_channels`` wait 0.4-0.7 s per notebook."""
+    import zmq
     for name in ("_shell_channel", "_iopub_channel", "_stdin_channel", "_control_channel"):
         with contextlib.suppress(Exception):
             sock = getattr(getattr(kc, name, None), "socket", None)
             if sock is not None and not sock.closed:
-                sock.setsockopt(zmq_linger(), 0)
+                sock.setsockopt(zmq.LINGER, 0)
     with contextlib.suppress(Exception):
         kc.stop_channels()
 
 
-def zmq_linger() -> int:
-    import zmq
-    return zmq.LINGER
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-    await asyncio.sleep(seconds)
+def sandbox_kernel_manager(sb):
+    """An (unstarted) AsyncKernelManager for ``sb``'s kernelspec, on its ipc sockets."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets.config import Config
+    cfg = sb.traitlets_config()
+    km = AsyncKernelManager(kernel_name=sb.kernel_name, config=Config(cfg))
+    km.transport, km.ip = "ipc", cfg["KernelManager"]["ip"]
+    return km
 
 
 class _Spare:
@@ -139,7 +141,6 @@ class WarmKernels:
         self.adopted = 0
         self.fallbacks = 0
         self._tmp = Path(tempfile.mkdtemp(prefix="dlc-warm-"))
-        self._folders = []
 
     # -- starting a spare -------------------------------------------------------------------
 
@@ -167,9 +168,7 @@ class WarmKernels:
                 shutil.rmtree(folder)
             folder.mkdir(mode=0o755)
             slot.prepare(folder)              # kills what this slot's last kernel left
-            cfg = Config(slot.traitlets_config())
-            km = AsyncKernelManager(kernel_name=slot.kernel_name, config=cfg)
-            km.transport, km.ip = "ipc", str(slot.ipc_dir / "kernel")
+            km = sandbox_kernel_manager(slot)
         else:
             folder = Path(tempfile.mkdtemp(dir=self._tmp))
             km = AsyncKernelManager(kernel_name=self.kernel_name,
@@ -201,8 +200,9 @@ class WarmKernels:
             left = max(READY_SECONDS - (t0 - spare.started), 2.0)
             reply = _run(_wait_reply, spare.kc, spare.msg_id, left)
             if not reply or reply["content"].get("status") != "ok":
-                raise RuntimeError(f"spare kernel not ready {time.monotonic() - spare.started:.1f} s "
-                                   f"after its start ({reply and reply['content'].get('status')})")
+                age = time.monotonic() - spare.started
+                raise RuntimeError(f"spare kernel not ready {age:.1f} s after its start "
+                                   f"({reply and reply['content'].get('status')})")
             if spare.slot is not None:
                 code = self._fill_inbox(spare, Path(path))
             else:
@@ -240,9 +240,6 @@ class WarmKernels:
         # (inside: the same best-effort copy as the launcher's ``cp -a`` at a cold start)
         return (f"__import__('subprocess').run(['/bin/sh', '-c', "
                 f"'cp -a {_SUBMISSION_RO}/. . 2>/dev/null'])")
-
-    def done_with(self, km) -> None:
-        """After a notebook: clean the inbox its kernel was adopted from (host copy)."""
 
     # -- shutting down ----------------------------------------------------------------------
 

@@ -130,9 +130,10 @@ A = "week01_tensors"
 
 @pytest.mark.parametrize("sandbox", [False, pytest.param(True, marks=needs_sandbox)])
 def test_the_pipeline_adopts_spares_and_grades_as_before(tmp_path, sandbox):
-    """3 students at JOBS=1: every kernel is a spare (the first starts with the worker). The notebooks need a data file the
-    course ships next to them (nbgrader copies ``source/<assignment>/`` files into every
-    graded folder): a spare that missed the folder would cost points."""
+    """3 students at JOBS=1: every kernel is a spare (the first starts with the worker).
+    The notebooks need a data file the course ships next to them (nbgrader copies
+    ``source/<assignment>/`` files into every graded folder): a spare that missed the folder
+    would cost points."""
     root = tmp_path / "course"
     pipeline.release([A], root / "release")
     (root / "source" / A).mkdir(parents=True)
