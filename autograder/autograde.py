@@ -11,6 +11,7 @@ grades only what has no final status or changed since.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -38,6 +39,7 @@ class Job:
     tampering: bool = False         # graded, but flagged needs_manual
     sha256: str = ""
     budget: float = 0.0             # wall-clock seconds for the whole notebook
+    pending: dict | None = None     # budget not known yet: ReferenceRun.pending()
 
 
 
@@ -94,7 +96,10 @@ def precheck(root: Path, student: str, assignment: str) -> Job:
     return Job(student, assignment, status, notes, prep.deleted_tests, flagged, sha256=digest)
 
 
-def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None) -> dict | None:
+def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None,
+                      self_test: bool = True) -> dict | None:
+    """The grading workers' sandbox settings, or None (unsandboxed). ``self_test=False``:
+    the caller runs :class:`SelfTest` itself (``autograde`` does, while workers start)."""
     from .sandbox import SandboxUnavailable, limits_mode, require_sandbox, sandbox_wanted
     # unsandboxed only when asked for: --no-sandbox, SANDBOX=off or c.DLCourse.sandbox = False
     if not sandbox_wanted(settings.get("sandbox", True), use_sandbox):
@@ -118,13 +123,49 @@ def _sandbox_settings(root: Path, settings: dict, use_sandbox: bool | None) -> d
     runtime = Path(tempfile.gettempdir()) / f"dlcourse-sandbox-{os.getuid()}-{os.getpid()}"
     settings_out = {"runtime_dir": str(runtime), "limits": limits,
                     "hide": [str(p) for p in dict.fromkeys(hide)]}
-    problem = sandbox_self_test(settings_out)
+    if self_test:
+        _fail_on_self_test(sandbox_self_test(settings_out))
+    return settings_out
+
+
+def _fail_on_self_test(problem: str) -> None:
     if problem:
         raise SystemExit(
             "ERROR: the grading sandbox cannot start a kernel here, so every notebook would "
             f"score 0 as kernel_died.\n{problem}\nFix the sandbox, or grade unsandboxed with "
             "`--no-sandbox` (c.DLCourse.sandbox = False).")
-    return settings_out
+
+
+class SelfTest:
+    """:func:`sandbox_self_test` in a child process, so that the workers start and the
+    gradebook is synced meanwhile (it is 1.7-2.0 s of a sandboxed run's fixed set-up);
+    :meth:`check` waits for it and raises ``SystemExit`` if the sandbox failed. No job
+    reaches a worker before that."""
+
+    def __init__(self, settings: dict):
+        import subprocess
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "_selftest", json.dumps(settings)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, cwd=str(REPO_ROOT), start_new_session=True)
+
+    def check(self) -> None:
+        out, err = self.proc.communicate()
+        # (the kernel inherits the child's stdout: only the marked line is the answer)
+        lines = [ln for ln in out.splitlines() if ln.startswith("SELFTEST ")]
+        try:
+            problem = json.loads(lines[-1][len("SELFTEST "):])
+        except (IndexError, ValueError):
+            problem = (f"the self-test exited with {self.proc.returncode}: "
+                       f"{(err.strip() or out.strip())[-1500:]}")
+        _fail_on_self_test(str(problem))
+
+    def kill(self) -> None:
+        import signal
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.communicate()
 
 
 def sandbox_self_test(settings: dict) -> str:
@@ -170,6 +211,20 @@ def sandbox_self_test(settings: dict) -> str:
         return "" if out.strip() == "2" else f"unexpected output: {out!r} ({value})"
 
 
+def budget_rule(settings: dict) -> dict:
+    """How a notebook's wall-clock budget follows from the reference solution's seconds."""
+    return {"factor": float(settings.get("submission_timeout_factor", 10)),
+            "base": float(settings.get("submission_timeout_base", 60)),
+            "cap": float(settings.get("submission_timeout", 1200))}
+
+
+def budget_from_reference(ref: float, rule: dict) -> float:
+    """``factor`` × ``ref`` + ``base``, never above ``cap``; ``cap`` when there is no ``ref``."""
+    if ref <= 0:
+        return rule["cap"]
+    return min(rule["cap"], rule["factor"] * ref + rule["base"])
+
+
 def submission_budget(root: Path, assignment: str, settings: dict,
                       timeout: float | None = None) -> float:
     """Wall-clock seconds for one notebook: ``timeout`` if given, else
@@ -177,14 +232,60 @@ def submission_budget(root: Path, assignment: str, settings: dict,
     ``submission_timeout_base`` (never above ``submission_timeout``)."""
     if timeout:
         return float(timeout)
-    cap = float(settings.get("submission_timeout", 1200))
     from .release import reference_seconds
-    ref = reference_seconds(root, assignment)
-    if ref <= 0:
-        return cap
-    factor = float(settings.get("submission_timeout_factor", 10))
-    base = float(settings.get("submission_timeout_base", 60))
-    return min(cap, factor * ref + base)
+    return budget_from_reference(reference_seconds(root, assignment), budget_rule(settings))
+
+
+class ReferenceRun:
+    """The reference solution of one assignment, measured in a child process while the
+    class is already being graded (it took 11.5 s of a week-2 run before grading began).
+
+    Until it is done, its assignment's jobs carry a *pending* budget: the grading worker
+    starts them with the cap and, before each cell, looks for the measurement
+    (:func:`autograder.grading.resolve_pending_budget`); the pool tightens its own kill
+    deadline the same way. So a notebook gets the same budget whether it was graded
+    before or after the measurement finished."""
+
+    def __init__(self, root: Path, assignment: str, settings: dict):
+        import subprocess
+        from .release import reference_digest, reference_path
+        self.assignment, self.rule = assignment, budget_rule(settings)
+        self.file, self.sha256 = reference_path(root, assignment), reference_digest(assignment)
+        logs = Path(root) / "grading" / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        self._log = open(logs / f"reference-{assignment}.log", "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "_reference", "--root", str(root), assignment],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=str(REPO_ROOT), start_new_session=True)
+        log(f"autograde: measuring the reference solution of {assignment} while grading")
+
+    def pending(self) -> dict:
+        """What a job carries while the measurement runs (see ``resolve_pending_budget``)."""
+        return {"file": str(self.file), "sha256": self.sha256, **self.rule}
+
+    def poll(self) -> float | None:
+        """The budget once the child has finished (the cap if the reference failed)."""
+        if self.proc.poll() is None:
+            return None
+        self._log.close()
+        from .grading import resolve_pending_budget
+        return resolve_pending_budget(self.pending()) or self.rule["cap"]
+
+    def wait(self) -> None:
+        """Let the measurement finish (it is kept for the next run) unless interrupted."""
+        try:
+            self.proc.wait()
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        import signal
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self._log.close()
 
 
 def autograde(root: Path = REPO_ROOT, assignments: list[str] | None = None,
@@ -244,10 +345,21 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
             keep.append((s, a))
         log(f"autograde --resume: {len(pairs) - len(keep)} already graded, {len(keep)} to grade")
         pairs = keep
-    sb = _sandbox_settings(root, settings, sandbox) if pairs else None
+    sb = _sandbox_settings(root, settings, sandbox, self_test=False) if pairs else None
+    selftest = SelfTest(sb) if sb else None
+    budgets: dict[str, float] = {}
+    refs: dict[str, ReferenceRun] = {}
+    if pairs:
+        from .release import cached_reference
+        for a in {a for _, a in pairs}:
+            if timeout or cached_reference(root, a):
+                budgets[a] = submission_budget(root, a, settings, timeout)
+            else:               # measured in a child process while the class is graded
+                refs[a] = ReferenceRun(root, a, settings)
     # workers start importing nbgrader while the gradebook is synced and submissions checked
     pool = WorkerPool(root, jobs, float(settings.get("submission_timeout", 1200)), sb,
-                      cell_timeout).start(len(pairs)) if pairs else None
+                      cell_timeout, assignments=sorted({a for _, a in pairs})
+                      ).start(len(pairs)) if pairs else None
     to_run: list[Job] = []
     MissingEntry = missing_entry()
 
@@ -258,8 +370,6 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
         records.append(rec)
 
     try:
-        budgets = {a: submission_budget(root, a, settings, timeout) for a in all_assign} \
-            if pairs else {}
         for a in all_assign if sync else ():      # sync=False: a driver synced it (distributed)
             sync_gradebook(root, a)
         with open_gradebook(root) as gb:
@@ -279,13 +389,22 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
                 except MissingEntry:
                     pass
                 if job.status in GOOD:
-                    job.budget = budgets[a]
+                    if a in refs:
+                        job.budget, job.pending = refs[a].rule["cap"], refs[a].pending()
+                    else:
+                        job.budget = budgets[a]
                     to_run.append(job)
                     continue
                 finish(s, a, job.status, "; ".join(job.notes), sha=job.sha256)
+        if selftest is not None:          # no job reaches a worker before the sandbox works
+            selftest.check()
     except KeyboardInterrupt:
         if pool:
             pool.close()
+        if selftest is not None:
+            selftest.kill()
+        for ref in refs.values():
+            ref.kill()
         done = {(r["student"], r["assignment"]) for r in records}
         for s, a in pairs:
             if (s, a) not in done:
@@ -294,6 +413,10 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
     except BaseException:
         if pool:
             pool.close()
+        if selftest is not None:
+            selftest.kill()
+        for ref in refs.values():
+            ref.kill()
         raise
 
     bar = None
@@ -321,9 +444,22 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
                "채점이 중단되었습니다 (interrupted); `autograde --resume`으로 이어서 채점", 0,
                job.sha256)
 
+    def on_tick(pool: WorkerPool) -> None:
+        for a, ref in list(refs.items()):
+            budget = ref.poll()
+            if budget is not None:
+                del refs[a]
+                pool.set_budget(a, budget)
+
     try:
-        if pool:
-            pool.run(to_run, on_result, on_interrupted)     # closes the workers when done
+        if pool:        # (closes the workers when done)
+            pool.run(to_run, on_result, on_interrupted, on_tick=on_tick if refs else None)
+        for ref in refs.values():       # kept for the next run; done long before, mostly
+            ref.wait()
+    except BaseException:
+        for ref in refs.values():
+            ref.kill()
+        raise
     finally:
         if bar:
             bar.close()

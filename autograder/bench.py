@@ -191,7 +191,7 @@ def keep_hand_sections(generated: str, old: str) -> str:
 
 #: weeks whose whole class is graded by the pipeline and by one nbgrader call:
 #: (students, rounds) — week 2 trains a network in every notebook (~15 s of cells)
-CLASS_WEEKS = {"week01_tensors": (6, 3), "week02_dnn": (4, 2)}
+CLASS_WEEKS = {"week01_tensors": (6, 3), "week02_dnn": (6, 2)}
 
 
 def run_bench(out: Path | None = None, quick: bool = False, only: str | None = None,

@@ -52,6 +52,21 @@ def _execution_status(autograded: Path, error: str, log: str) -> tuple[str | Non
     return None, ""
 
 
+def resolve_pending_budget(pending: dict) -> float | None:
+    """The budget of a job whose reference solution was still being measured when it was
+    sent (:class:`autograder.autograde.ReferenceRun`): known once the measurement for the
+    same source is on disk, else None."""
+    from .autograde import budget_from_reference
+    from .release import REFERENCE_VERSION
+    try:
+        rec = json.loads(Path(pending["file"]).read_text(encoding="utf-8"))
+        if rec.get("sha256") != pending["sha256"] or rec.get("version") != REFERENCE_VERSION:
+            return None
+        return budget_from_reference(float(rec["seconds"]), pending)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
     """Autograde one staged submission with the nbgrader API; return a result dict."""
     student, assignment = job["student"], job["assignment"]
@@ -63,13 +78,29 @@ def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
     start = time.perf_counter()
     budget = float(job.get("budget") or 0)
     execute_cls.deadline = time.monotonic() + budget if budget > 0 else None
+    pending = job.get("budget_pending")
+    execute_cls.pending = dict(pending, start=time.monotonic()) \
+        if isinstance(pending, dict) else None
     execute_cls.warm_next = bool(job.get("more"))
+    if execute_cls.warm is not None:       # the next spare imports what this week's
+        from .warm import reference_preload     # reference solution imported
+        execute_cls.warm.extra = reference_preload(root, [assignment])
     try:
         result = api.autograde(assignment, student, force=True, create=True)
     finally:
         execute_cls.deadline = None
+        execute_cls.pending = None
         execute_cls.warm_next = False
     elapsed = time.perf_counter() - start
+    t = dict(execute_cls.timing or {})
+    execute_cls.timing = {}
+    if t:
+        known = t["wait_for_spare"] + t["start_next"] + t["execute"] + t["stop"]
+        print(f"timing {student}/{assignment}: {elapsed:.2f} s = "
+              f"{'warm' if t['warm'] else 'cold'} kernel {t['wait_for_spare']:.2f} + start next "
+              f"{t['start_next']:.2f} + execute {t['execute']:.2f} (cells {t['cells']:.2f}) + "
+              f"stop {t['stop']:.2f} + nbgrader's other steps {elapsed - known:.2f}",
+              file=sys.stderr, flush=True)
     _keep_only_notebook(scratch, assignment)
     log = result.get("log", "") or ""
     error = "" if result.get("success") else (result.get("error", "") or "nbgrader failed")
@@ -107,15 +138,11 @@ def worker_main(root: Path) -> int:
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)                     # stray prints must not corrupt the protocol
     sys.stdout = sys.stderr
-    from .config import make_api      # heavy imports happen once, here
     sandbox = None
     slots: list = []
     from .sandbox import _OFF
     warm_on = os.environ.get("DLCOURSE_WARM", "1").strip().lower() not in _OFF
-    if not sandbox_settings:
-        from .sandbox import UNSANDBOXED_CONFIG   # nbgrader_config.py selects the sandbox
-        api = make_api(root, grading=True, extra_config=UNSANDBOXED_CONFIG)
-    else:
+    if sandbox_settings:
         from .sandbox import KERNEL_NAME, Sandbox, SandboxLimits
         # one runtime dir per worker: kernels' ipc socket names must not collide
         base = Path(sandbox_settings["runtime_dir"])
@@ -124,22 +151,30 @@ def worker_main(root: Path) -> int:
         sandbox = Sandbox(base / f"w{os.getpid()}", limits, hide=hide)
         # (as root it leases its own verified-unused uid for the worker's lifetime)
         os.environ.update(sandbox.env())
-        if warm_on:               # two more slots (own uid, ipc, kernelspec) for spares
-            for tag in "ab":
+        if warm_on:               # three more slots (own uid, ipc, kernelspec) for spares
+            for tag in "abc":
                 slot = Sandbox(base / f"w{os.getpid()}{tag}", limits, hide=hide,
                                kernel_name=f"{KERNEL_NAME}-{tag}")
                 os.environ.update(slot.env())
                 slots.append(slot)
-        api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
     warm = None
     if warm_on:
-        from .preprocessors import make_classes
-        from .warm import WarmKernels
+        from .warm import WarmKernels, reference_preload
         warm = WarmKernels(slots or None)
-        make_classes()["BudgetExecute"].warm = warm
+        warm.extra = reference_preload(
+            root, [a for a in os.environ.get("DLCOURSE_ASSIGNMENTS", "").split(",") if a])
         # the pool spawns a worker only when it has jobs: the first notebook's kernel starts
-        # now, while the pool measures budgets, syncs the gradebook and checks submissions
+        # now, while this worker imports nbgrader and the pool syncs the gradebook
         warm.start_spare()
+    from .config import make_api      # heavy imports happen once, here
+    if sandbox is None:
+        from .sandbox import UNSANDBOXED_CONFIG   # nbgrader_config.py selects the sandbox
+        api = make_api(root, grading=True, extra_config=UNSANDBOXED_CONFIG)
+    else:
+        api = make_api(root, grading=True, extra_config=sandbox.traitlets_config())
+    if warm is not None:
+        from .preprocessors import make_classes
+        make_classes()["BudgetExecute"].warm = warm
     proto.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         if not line.strip():

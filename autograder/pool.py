@@ -31,9 +31,12 @@ class WorkerPool:
     """N grading worker processes; a job over its wall-clock limit kills its worker."""
 
     def __init__(self, root: Path, jobs: int, timeout: float, sandbox: dict | None,
-                 cell_timeout: int | None = None):
+                 cell_timeout: int | None = None, assignments: list[str] | None = None):
         self.root, self.n, self.timeout, self.sandbox = Path(root), jobs, timeout, sandbox
         self.cell_timeout = cell_timeout
+        # (a worker's spare kernels import what these assignments' reference solutions did)
+        self.assignments = list(assignments or [])
+        self.pending: list = []          # jobs not yet sent (set_budget may update them)
         self.logs = self.root / "grading" / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.sel = selectors.DefaultSelector()
@@ -50,6 +53,8 @@ class WorkerPool:
             env["DLCOURSE_CELL_TIMEOUT"] = str(int(self.cell_timeout))
         if self.sandbox:
             env["DLCOURSE_SANDBOX"] = json.dumps(self.sandbox)
+        if self.assignments:
+            env["DLCOURSE_ASSIGNMENTS"] = ",".join(self.assignments)
         err = open(self.logs / f"worker-{idx}.log", "a", encoding="utf-8")
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                                 env=env, text=True, start_new_session=True, bufsize=1,
@@ -94,12 +99,31 @@ class WorkerPool:
         self.workers = [self._spawn(i) for i in range(min(self.n, max(n_jobs, 1)))]
         return self
 
-    def run(self, jobs: list, on_result, on_interrupted=None) -> None:
-        pending = list(jobs)
+    def _kill_deadline(self, sent: float, budget: float) -> float:
+        return sent + budget + (self.cell_timeout or 180) + 60      # the worker stops at budget
+
+    def set_budget(self, assignment: str, budget: float) -> None:
+        """The budget of ``assignment``'s jobs is now known (they started with the cap)."""
+        for job in self.pending:
+            if job.assignment == assignment:
+                job.budget, job.pending = budget, None
+        for w in self.workers:
+            job = w.get("job")
+            if job is not None and job.assignment == assignment and \
+                    getattr(job, "pending", None):
+                job.budget, job.pending = budget, None
+                w["deadline"] = min(w["deadline"], self._kill_deadline(w["sent"], budget))
+
+    def run(self, jobs: list, on_result, on_interrupted=None, on_tick=None) -> None:
+        """Grade ``jobs``; ``on_tick(pool)`` is called about twice a second (it may call
+        :meth:`set_budget`)."""
+        self.pending = pending = list(jobs)
         if not self.workers:
             self.start(len(jobs))
         try:
             while pending or any(w["job"] for w in self.workers):
+                if on_tick is not None:
+                    on_tick(self)
                 alive = [w for w in self.workers if not w["dead"]]
                 if not alive:
                     reason = ("채점 프로세스를 시작할 수 없습니다 (grading worker failed to start "
@@ -109,18 +133,20 @@ class WorkerPool:
                         raise RuntimeError(reason)      # fail fast: nothing could ever run
                     for job in pending:
                         on_result(job, {"status": "error", "seconds": None, "detail": reason[:500]})
-                    pending = []
+                    pending.clear()
                     break
                 for w in alive:
                     if w["ready"] and w["job"] is None and pending:
                         job = pending.pop(0)
                         budget = getattr(job, "budget", None) or self.timeout
-                        w["job"], w["deadline"] = job, time.monotonic() + budget + \
-                            (self.cell_timeout or 180) + 60      # the worker stops at budget
-                        w["proc"].stdin.write(json.dumps({
-                            "student": job.student, "assignment": job.assignment,
-                            "budget": budget, "more": bool(pending),
-                            "log": str(self.logs / job.assignment / f"{job.student}.log")}) + "\n")
+                        w["job"], w["sent"] = job, time.monotonic()
+                        w["deadline"] = self._kill_deadline(w["sent"], budget)
+                        msg = {"student": job.student, "assignment": job.assignment,
+                               "budget": budget, "more": bool(pending),
+                               "log": str(self.logs / job.assignment / f"{job.student}.log")}
+                        if getattr(job, "pending", None):
+                            msg["budget_pending"] = job.pending
+                        w["proc"].stdin.write(json.dumps(msg) + "\n")
                         w["proc"].stdin.flush()
                 for key, _ in self.sel.select(timeout=0.5):
                     w = key.data

@@ -274,6 +274,9 @@ def make_classes() -> dict:
 
         #: monotonic time after which no further cell starts (set by the grading worker)
         deadline: float | None = None
+        #: the budget is still being measured (:func:`grading.resolve_pending_budget`;
+        #: ``start``: when the notebook's budget began), or None
+        pending: dict | None = None
         # nbclient waits 4 s for a cell's last output after its reply, then fails the
         # whole notebook: far too short on a loaded 2-core grading machine
         iopub_timeout = Integer(30, allow_none=True).tag(config=True)
@@ -283,33 +286,47 @@ def make_classes() -> dict:
         #: whether the worker expects another notebook after this one (start a spare)
         warm_next = False
 
+        #: where the last notebook's time went (the grading worker logs it)
+        timing: dict = {}
+
         def preprocess(self, nb, resources=None, km=None):
             self._dlc_sizes = {}
             self._dlc_full = set()
             warm = type(self).warm
             adopted = None
+            t0 = t1 = t2 = time.monotonic()
             if warm is not None and km is None:
                 path = ((resources or {}).get("metadata") or {}).get("path")
-                t0 = time.monotonic()
                 adopted = km = warm.take(path)
-                if adopted is None and type(self).deadline is not None:
+                t1 = time.monotonic()
+                if adopted is None:
                     # time spent waiting for a spare that was then not used is the
                     # grader's, not the submission's
-                    type(self).deadline += time.monotonic() - t0
+                    if type(self).deadline is not None:
+                        type(self).deadline += time.monotonic() - t0
+                    if type(self).pending is not None:
+                        type(self).pending["start"] += time.monotonic() - t0
                 if type(self).warm_next:
                     warm.start_spare()    # the next kernel starts while this notebook runs
+                t2 = time.monotonic()
             try:
                 return super().preprocess(nb, resources, km)
             finally:
+                t3 = time.monotonic()
                 if adopted is not None:   # nbclient leaves a kernel it did not start running
                     self._cleanup_kernel()
+                type(self).timing = {"wait_for_spare": t1 - t0, "start_next": t2 - t1,
+                                     "execute": t3 - t2, "stop": time.monotonic() - t3,
+                                     "cells": nbtools.cell_seconds(nb), "warm": bool(adopted)}
 
         async def _async_cleanup_kernel(self):
             """Stop the kernel at once (no graceful shutdown: see :func:`warm.stop_kernel`)."""
             from .warm import stop_kernel
             if self.km is None:
                 return
-            await stop_kernel(self.km, getattr(self, "kc", None))
+            warm = type(self).warm
+            if warm is None or not await warm.retire(self.km, getattr(self, "kc", None)):
+                await stop_kernel(self.km, getattr(self, "kc", None))
             self.kc = None
             self.km = None
 
@@ -317,6 +334,12 @@ def make_classes() -> dict:
 
         async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                      store_history=True):
+            pending = type(self).pending
+            if pending is not None:      # is the reference solution's measurement there?
+                from .grading import resolve_pending_budget
+                budget = resolve_pending_budget(pending)
+                if budget is not None:
+                    type(self).deadline, type(self).pending = pending["start"] + budget, None
             limit = type(self).deadline
             if limit is not None and cell.cell_type == "code" and cell.source.strip() \
                     and time.monotonic() > limit:

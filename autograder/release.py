@@ -128,24 +128,56 @@ def sync_gradebook(root: Path, assignment: str) -> None:
 
 
 
+#: bump when the reference record changes shape (older records are measured again)
+REFERENCE_VERSION = 2
+_FIRST_CELL = "import sys as _dlc_sys\n_dlc_modules_before = set(_dlc_sys.modules)"
+_LAST_CELL = ("print(__import__('autograder.warm').warm.imported_since(_dlc_modules_before), "
+              "end='')")
+
+
+def reference_path(root: Path, assignment: str) -> Path:
+    """Where the reference solution's measurement of ``assignment`` is kept."""
+    return Path(root) / "grading" / "reference" / f"{assignment}.json"
+
+
+def reference_digest(assignment: str) -> str:
+    """SHA-256 of the source notebook (tokens filled): a cached measurement is valid for it."""
+    src = course.notebook_path("source", assignment, REPO_ROOT)
+    text = course.fill_tokens(src.read_text(encoding="utf-8"), REPO_ROOT)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_reference(root: Path, assignment: str, digest: str | None = None) -> dict | None:
+    """The kept measurement (``seconds``, ``preload``) if it is for the current source."""
+    digest = digest or reference_digest(assignment)
+    try:
+        rec = json.loads(reference_path(root, assignment).read_text(encoding="utf-8"))
+        if rec.get("sha256") == digest and rec.get("version") == REFERENCE_VERSION and \
+                float(rec["seconds"]) > 0:
+            return rec
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None
+
+
 def reference_seconds(root: Path, assignment: str) -> float:
     """Wall time of the reference solution graded here: the source notebook (solutions and
     hidden tests) executed once, unsandboxed (it is the instructor's own code). Cached in
-    ``grading/reference/<assignment>.json`` by the source's SHA-256."""
+    ``grading/reference/<assignment>.json`` by the source's SHA-256, with the modules the
+    run imported (a grading worker's spare kernels import them in advance:
+    :mod:`autograder.warm`). 0.0 when the reference fails to run."""
     src = course.notebook_path("source", assignment, REPO_ROOT)
     text = course.fill_tokens(src.read_text(encoding="utf-8"), REPO_ROOT)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    cache = Path(root) / "grading" / "reference" / f"{assignment}.json"
-    try:
-        rec = json.loads(cache.read_text(encoding="utf-8"))
-        if rec.get("sha256") == digest and float(rec["seconds"]) > 0:
-            return float(rec["seconds"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    rec = cached_reference(root, assignment, digest)
+    if rec:
+        return float(rec["seconds"])
     import nbformat
     with tempfile.TemporaryDirectory(prefix="dlc-reference-") as tmp:
         staged = _staged_source(assignment, Path(tmp), REPO_ROOT)
         nb = nbtools.strip_outputs(nbformat.reads(text, as_version=4))
+        nb.cells.insert(0, nbformat.v4.new_code_cell(_FIRST_CELL))
+        nb.cells.append(nbformat.v4.new_code_cell(_LAST_CELL))
         start = time.perf_counter()
         try:
             execute_notebook(nb, staged, timeout=600)
@@ -154,8 +186,17 @@ def reference_seconds(root: Path, assignment: str) -> float:
                 "the wall-clock budget uses the configured submission_timeout")
             return 0.0
         wall = time.perf_counter() - start
+        last = nb.cells.pop()
+        nb.cells.pop(0)
+        try:
+            preload = json.loads("".join(o.get("text", "") for o in last.get("outputs", [])
+                                         if o.get("output_type") == "stream"))
+        except ValueError:
+            preload = []
         seconds = nbtools.cell_seconds(nb) or wall      # the cells' own time: kernel start is
                                                  # in the budget's constant
-    write_json_atomic(cache, {"sha256": digest, "seconds": round(seconds, 2)})
-    log(f"reference solution of {assignment}: {seconds:.1f} s")
+    write_json_atomic(reference_path(root, assignment),
+                      {"sha256": digest, "version": REFERENCE_VERSION,
+                       "seconds": round(seconds, 2), "preload": preload})
+    log(f"reference solution of {assignment}: {seconds:.1f} s, {len(preload)} modules")
     return seconds

@@ -12,8 +12,9 @@ When the next submission's ``BudgetExecute`` runs, it *adopts* the spare:
   (``__import__`` in a silent, history-less execution), so a notebook that forgets
   ``import torch`` still fails with ``NameError``.
 - Sandboxed, each spare runs in its own :class:`~autograder.sandbox.Sandbox` *slot* (its own
-  leased uid as root, ipc directory and kernelspec). Two slots alternate, so the kernel that
-  is still running is never reaped by the preparation of the next one. A spare's folder is
+  leased uid as root, ipc directory and kernelspec). Three slots take turns, so neither the
+  kernel that is still running nor the one still shutting down is reaped by the
+  preparation of the next spare. A spare's folder is
   an empty *inbox* on the host, bound read-only inside; at adoption the worker copies the
   notebook's folder into the inbox and the kernel copies it into its private tmpfs and works
   there, exactly as a freshly started sandboxed kernel would.
@@ -38,6 +39,54 @@ from pathlib import Path
 PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "autograder.kernel_guard",
            "autograder.checks")
 READY_SECONDS = 30            # a spare that is not ready by then is given up
+
+
+def imported_since(before) -> str:
+    """Run in the reference solution's kernel at its end: a JSON list of the modules it
+    imported since ``before`` (a set of module names), in import order, keeping only modules
+    whose file is in the Python installation, the venv or this package. Never a module from
+    the notebook's own folder: only these are ever imported into a spare."""
+    import json
+    import sys
+    here = os.path.dirname(os.path.realpath(__file__))
+    roots = tuple(sorted({os.path.realpath(p) + os.sep
+                          for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, here)}))
+    names = []
+    for name, mod in list(sys.modules.items()):
+        file = getattr(mod, "__file__", None)
+        if name in before or name == "__main__" or not isinstance(file, str):
+            continue
+        if os.path.realpath(file).startswith(roots):
+            names.append(name)
+    return json.dumps(names)
+
+
+def import_quietly(names) -> None:
+    """Import ``names`` in a spare, in order, skipping any that fails (binds no name)."""
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - a module that cannot be imported here is
+            pass               # the notebook's problem later, not the spare's
+
+
+def reference_preload(root: Path, assignments) -> list[str]:
+    """The modules the assignments' reference solutions imported (``grading/reference``),
+    in order and without repeats; empty until a reference run recorded them."""
+    import json
+    seen: dict[str, None] = {}
+    for a in assignments:
+        try:
+            rec = json.loads((Path(root) / "grading" / "reference" / f"{a}.json")
+                             .read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        names = rec.get("preload") if isinstance(rec, dict) else None
+        for name in names if isinstance(names, list) else ():
+            if isinstance(name, str) and name.replace(".", "").replace("_", "").isalnum():
+                seen.setdefault(name, None)
+    return list(seen)
 
 
 def _log(msg: str) -> None:
@@ -66,7 +115,7 @@ async def _wait_reply(kc, msg_id: str, timeout: float) -> dict | None:
     return None
 
 
-async def stop_kernel(km, kc=None, grace: float = 3.0) -> None:
+async def stop_kernel(km, kc=None, grace: float = 3.0, signal_first: bool = True) -> None:
     """End a kernel fast: SIGTERM to its launcher's process group, then SIGKILL.
 
     nbclient's graceful shutdown (a ``shutdown_request`` and waiting for Python to tear
@@ -77,8 +126,9 @@ async def stop_kernel(km, kc=None, grace: float = 3.0) -> None:
     from jupyter_client.utils import ensure_async
     try:
         if await ensure_async(km.is_alive()):
-            with contextlib.suppress(Exception):
-                await ensure_async(km.signal_kernel(signal.SIGTERM))
+            if signal_first:        # (False: it was sent already, by WarmKernels.retire)
+                with contextlib.suppress(Exception):
+                    await ensure_async(km.signal_kernel(signal.SIGTERM))
             deadline = time.monotonic() + grace
             while time.monotonic() < deadline and await ensure_async(km.is_alive()):
                 await asyncio.sleep(0.02)
@@ -126,7 +176,7 @@ class _Spare:
 class WarmKernels:
     """The spare kernel of one grading worker (see the module docstring).
 
-    sandboxes: two :class:`~autograder.sandbox.Sandbox` slots, or ``None`` (unsandboxed).
+    sandboxes: three :class:`~autograder.sandbox.Sandbox` slots, or ``None`` (unsandboxed).
     config: the traitlets config nbgrader's ``Execute`` gets (kernel name, transport).
     """
 
@@ -136,10 +186,15 @@ class WarmKernels:
         self.config = config
         self.kernel_name = kernel_name
         self.preload = tuple(preload)
+        #: modules recorded by the reference solution of the assignment being graded
+        #: (:func:`reference_preload`), imported after :data:`PRELOAD`
+        self.extra: list[str] = []
         self.spare: _Spare | None = None
         self.turn = 0
         self.adopted = 0
         self.fallbacks = 0
+        #: sandboxed kernels told to stop whose exit nobody waited for: (km, slot, when)
+        self.dying: list[tuple] = []
         self._tmp = Path(tempfile.mkdtemp(prefix="dlc-warm-"))
 
     # -- starting a spare -------------------------------------------------------------------
@@ -162,6 +217,7 @@ class WarmKernels:
         if self.sandboxes:
             slot = self.sandboxes[self.turn % len(self.sandboxes)]
             self.turn += 1
+            self.reap(slot)                   # this slot's last kernel must be gone first
             slot.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             folder = slot.runtime_dir / "inbox"
             if folder.exists():
@@ -180,6 +236,9 @@ class WarmKernels:
         kc = km.client()
         kc.start_channels()
         code = "; ".join(f"__import__({m!r})" for m in self.preload) or "pass"
+        extra = [m for m in self.extra if m not in self.preload]
+        if extra:       # (binds no name either: the package's attribute is reached inline)
+            code += f"; __import__('autograder.warm').warm.import_quietly({extra!r})"
         return _Spare(km, kc, _silent(kc, code), slot, folder, started)
 
     # -- adopting it ------------------------------------------------------------------------
@@ -217,6 +276,7 @@ class WarmKernels:
             return None
         stop_client(spare.kc)                 # nbclient opens its own client
         self.adopted += 1
+        spare.km._dlc_slot = spare.slot       # (retire() recognises it by this)
         return spare.km
 
     @staticmethod
@@ -247,10 +307,43 @@ class WarmKernels:
         with contextlib.suppress(Exception):
             _run(stop_kernel, spare.km, spare.kc)
 
+    async def retire(self, km, kc=None) -> bool:
+        """Stop an adopted *sandboxed* kernel without waiting for it to exit; False (nothing
+        done) for any other kernel, which the caller stops with :func:`stop_kernel`.
+
+        A sandboxed kernel took 1.5-2.4 s to exit here (the launcher removes the kernel's
+        namespace, cgroup and processes after it), all of it on the next notebook's path.
+        Nothing of it matters to the grade: the kernel wrote only to its private tmpfs, and
+        its slot is reused only after :meth:`reap` has seen it gone (or killed it)."""
+        slot = getattr(km, "_dlc_slot", None)
+        if slot is None or slot not in self.sandboxes:
+            return False
+        from jupyter_client.utils import ensure_async
+        if kc is not None:
+            stop_client(kc)
+        with contextlib.suppress(Exception):
+            await ensure_async(km.signal_kernel(signal.SIGTERM))
+        self.dying.append((km, slot, time.monotonic()))
+        return True
+
+    def reap(self, slot=None) -> None:
+        """Finish the stop of retired kernels: of ``slot`` (waiting for its exit, killing it
+        after the grace time), or of every slot when ``slot`` is None."""
+        keep = []
+        for km, kslot, since in self.dying:
+            if slot is None or kslot is slot:
+                grace = max(0.0, 3.0 - (time.monotonic() - since))
+                with contextlib.suppress(Exception):
+                    _run(stop_kernel, km, None, grace, False)
+            else:
+                keep.append((km, kslot, since))
+        self.dying = keep
+
     def close(self) -> None:
         if self.spare is not None:
             self._discard(self.spare)
             self.spare = None
+        self.reap()
         shutil.rmtree(self._tmp, ignore_errors=True)
         for sb in self.sandboxes:
             with contextlib.suppress(Exception):

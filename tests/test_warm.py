@@ -155,3 +155,88 @@ def test_the_pipeline_adopts_spares_and_grades_as_before(tmp_path, sandbox):
     log = (root / "grading" / "logs" / "worker-0.log").read_text()
     m = re.search(r"warm kernels: (\d+) adopted, (\d+) fell back", log)
     assert m and (int(m[1]), int(m[2])) == (3, 0), log[-2000:]
+    assert len(re.findall(r"timing s\d/week01_tensors: .* = warm kernel", log)) == 3, log[-2000:]
+    # the reference solution was measured while the class was graded, and it recorded
+    # what the spares of the next run import
+    import json
+    ref = json.loads((root / "grading" / "reference" / f"{A}.json").read_text())
+    assert ref["seconds"] > 0 and "torch" in ref["preload"], ref
+    assert not [m for m in ref["preload"] if m.startswith(("__main__", "IPython", "ipykernel"))]
+
+
+def test_a_spare_imports_what_the_reference_imported_and_still_binds_no_name(tmp_path,
+                                                                            monkeypatch):
+    for k, v in course.GRADING_ENV.items():
+        monkeypatch.setenv(k, v)
+    warm = WarmKernels(None)
+    warm.extra = ["colorsys", "autograder.data", "no_such_module_dlc"]   # one cannot import
+    try:
+        _check_adopted(warm, _folder(tmp_path))   # (no name bound, NameError for torch)
+    finally:
+        warm.close()
+    warm = WarmKernels(None)
+    warm.extra = ["colorsys", "autograder.data"]
+    try:
+        warm.start_spare()
+        km = warm.take(str(_folder(tmp_path / "2")))
+        out = _execute(km, "import sys; print('MODS', 'colorsys' in sys.modules, "
+                           "'autograder.data' in sys.modules, 'colorsys' in dir())")
+        assert "MODS True True False" in out, out
+        _run(stop_kernel, km)
+    finally:
+        warm.close()
+
+
+def test_only_installed_modules_are_recorded_for_spares(tmp_path, monkeypatch):
+    """A module from the notebook's own folder is never imported into a spare (it would
+    run before the student's code could even be read); installed ones are, in order."""
+    import json
+    import sys
+    from autograder.warm import imported_since, reference_preload
+    (tmp_path / "student_helper_dlc.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = set(sys.modules) - {"colorsys"}
+    import colorsys  # noqa: F401
+    import student_helper_dlc  # noqa: F401
+    names = json.loads(imported_since(before))
+    assert "colorsys" in names and "student_helper_dlc" not in names, names
+    rec = tmp_path / "course" / "grading" / "reference"
+    rec.mkdir(parents=True)
+    (rec / "a.json").write_text(json.dumps({"preload": ["torch", "colorsys", "x; import os"]}))
+    (rec / "b.json").write_text(json.dumps({"preload": ["colorsys", "numpy"]}))
+    assert reference_preload(tmp_path / "course", ["a", "b", "missing"]) == \
+        ["torch", "colorsys", "numpy"]
+
+
+def test_a_pending_budget_is_resolved_from_the_reference_measurement(tmp_path):
+    """Jobs sent while the reference solution is still measured get the same budget as
+    the jobs after it: the worker reads the measurement, the pool tightens its kill."""
+    import json
+    import time
+    from types import SimpleNamespace
+    from autograder.grading import resolve_pending_budget
+    from autograder.pool import WorkerPool
+    from autograder.release import REFERENCE_VERSION
+    file = tmp_path / "grading" / "reference" / "a.json"
+    pending = {"file": str(file), "sha256": "abc", "factor": 10.0, "base": 60.0, "cap": 1200.0}
+    assert resolve_pending_budget(pending) is None               # not measured yet
+    file.parent.mkdir(parents=True)
+    file.write_text(json.dumps({"sha256": "old", "version": REFERENCE_VERSION, "seconds": 2}))
+    assert resolve_pending_budget(pending) is None               # another source's
+    file.write_text(json.dumps({"sha256": "abc", "version": REFERENCE_VERSION, "seconds": 3}))
+    assert resolve_pending_budget(pending) == 90.0
+    file.write_text(json.dumps({"sha256": "abc", "version": REFERENCE_VERSION, "seconds": 500}))
+    assert resolve_pending_budget(pending) == 1200.0             # never above the cap
+
+    pool = WorkerPool(tmp_path, 1, 1200.0, None, cell_timeout=30)
+    running = SimpleNamespace(assignment="a", budget=1200.0, pending=pending)
+    waiting = SimpleNamespace(assignment="a", budget=1200.0, pending=pending)
+    other = SimpleNamespace(assignment="b", budget=1200.0, pending=None)
+    now = time.monotonic()
+    pool.workers = [{"job": running, "sent": now, "deadline": now + 1200 + 30 + 60}]
+    pool.pending = [waiting, other]
+    pool.set_budget("a", 90.0)
+    assert (running.budget, running.pending, waiting.budget, waiting.pending) == \
+        (90.0, None, 90.0, None)
+    assert pool.workers[0]["deadline"] == pytest.approx(now + 90 + 30 + 60)
+    assert other.budget == 1200.0
