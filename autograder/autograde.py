@@ -240,6 +240,9 @@ class ReferenceRun:
     """The reference solution of one assignment, measured in a child process while the
     class is already being graded (it took 11.5 s of a week-2 run before grading began).
 
+    Several are measured one after the other (:meth:`start` when the previous is done): at
+    once they would fight the workers for the cores and for memory.
+
     Until it is done, its assignment's jobs carry a *pending* budget: the grading worker
     starts them with the cap and, before each cell, looks for the measurement
     (:func:`autograder.grading.resolve_pending_budget`); the pool tightens its own kill
@@ -247,18 +250,30 @@ class ReferenceRun:
     before or after the measurement finished."""
 
     def __init__(self, root: Path, assignment: str, settings: dict):
-        import subprocess
         from .release import reference_digest, reference_path
-        self.assignment, self.rule = assignment, budget_rule(settings)
+        self.root, self.assignment, self.rule = Path(root), assignment, budget_rule(settings)
         self.file, self.sha256 = reference_path(root, assignment), reference_digest(assignment)
-        logs = Path(root) / "grading" / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        self._log = open(logs / f"reference-{assignment}.log", "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder", "_reference", "--root", str(root), assignment],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            cwd=str(REPO_ROOT), start_new_session=True)
-        log(f"autograde: measuring the reference solution of {assignment} while grading")
+        self.proc = None
+        self._log = None
+
+    def start(self) -> "ReferenceRun":
+        import subprocess
+        if self.proc is None:
+            logs = self.root / "grading" / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            self._log = open(logs / f"reference-{self.assignment}.log", "w", encoding="utf-8")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder", "_reference", "--root", str(self.root),
+                 self.assignment],
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                cwd=str(REPO_ROOT), start_new_session=True)
+            log(f"autograde: measuring the reference solution of {self.assignment} "
+                "while grading")
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def pending(self) -> dict:
         """What a job carries while the measurement runs (see ``resolve_pending_budget``)."""
@@ -266,7 +281,7 @@ class ReferenceRun:
 
     def poll(self) -> float | None:
         """The budget once the child has finished (the cap if the reference failed)."""
-        if self.proc.poll() is None:
+        if self.proc is None or self.proc.poll() is None:
             return None
         self._log.close()
         from .grading import resolve_pending_budget
@@ -275,12 +290,14 @@ class ReferenceRun:
     def wait(self) -> None:
         """Let the measurement finish (it is kept for the next run) unless interrupted."""
         try:
-            self.proc.wait()
+            self.start().proc.wait()
         finally:
             self.kill()
 
     def kill(self) -> None:
         import signal
+        if self.proc is None:
+            return
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -351,15 +368,17 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
     refs: dict[str, ReferenceRun] = {}
     if pairs:
         from .release import cached_reference
-        for a in {a for _, a in pairs}:
+        for a in dict.fromkeys(a for _, a in pairs):        # (in grading order)
             if timeout or cached_reference(root, a):
                 budgets[a] = submission_budget(root, a, settings, timeout)
             else:               # measured in a child process while the class is graded
                 refs[a] = ReferenceRun(root, a, settings)
+        if refs:
+            next(iter(refs.values())).start()
     # workers start importing nbgrader while the gradebook is synced and submissions checked
     pool = WorkerPool(root, jobs, float(settings.get("submission_timeout", 1200)), sb,
-                      cell_timeout, assignments=sorted({a for _, a in pairs})
-                      ).start(len(pairs)) if pairs else None
+                      cell_timeout, assignments=list(dict.fromkeys(a for _, a in pairs[:jobs]))
+                      ).start(len(pairs)) if pairs else None     # (the first jobs' weeks)
     to_run: list[Job] = []
     MissingEntry = missing_entry()
 
@@ -450,6 +469,8 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
             if budget is not None:
                 del refs[a]
                 pool.set_budget(a, budget)
+        if refs and not any(r.running for r in refs.values()):
+            next(iter(refs.values())).start()       # one at a time
 
     try:
         if pool:        # (closes the workers when done)

@@ -288,7 +288,8 @@ def render(r: dict) -> str:
                   f"Measured {c.get('date', r['date'])}. "
                   f"{c['n']} copies of the solution, {c['rounds']} rounds; each round runs every "
                   "variant once, the order rotating between rounds. The pipeline run starts "
-                  "from a gradebook that already knows the assignment, like the nbgrader call. "
+                  "from a gradebook that already knows the assignment, like the nbgrader call, "
+                  "and measures the reference solution again, as at a week's first grading. "
                   "Median and range (min–max) of wall time; the ratio is nbgrader's median "
                   "over the row's median, in the same sandbox mode.", "",
                   "| run | median | range | per notebook | one nbgrader call ÷ this |",

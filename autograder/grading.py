@@ -82,9 +82,9 @@ def grade_one(api, root: Path, job: dict, sandbox=None) -> dict:
     execute_cls.pending = dict(pending, start=time.monotonic()) \
         if isinstance(pending, dict) else None
     execute_cls.warm_next = bool(job.get("more"))
-    if execute_cls.warm is not None:       # the next spare imports what this week's
-        from .warm import reference_preload     # reference solution imported
-        execute_cls.warm.extra = reference_preload(root, [assignment])
+    if execute_cls.warm is not None:       # the next spare imports what the next job's
+        from .warm import reference_preload     # week's reference solution imported
+        execute_cls.warm.extra = reference_preload(root, [job.get("next") or assignment])
     try:
         result = api.autograde(assignment, student, force=True, create=True)
     finally:

@@ -143,6 +143,8 @@ class WorkerPool:
                         w["deadline"] = self._kill_deadline(w["sent"], budget)
                         msg = {"student": job.student, "assignment": job.assignment,
                                "budget": budget, "more": bool(pending),
+                               # (what the next spare should pre-import for)
+                               "next": pending[0].assignment if pending else None,
                                "log": str(self.logs / job.assignment / f"{job.student}.log")}
                         if getattr(job, "pending", None):
                             msg["budget_pending"] = job.pending
