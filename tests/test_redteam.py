@@ -4,6 +4,12 @@ Every case asserts its status and its score; honest controls in the same batch m
 exactly right and must not be flagged. Tampering cases pair a deliberately wrong answer
 with the tampering, so a bypass that worked would show as a too-high score. Sandbox cases
 (network, files, limits) run when bubblewrap works; with CI=true a missing sandbox fails.
+
+The gradebook (issue 14): run as root (CI), the batch is graded with JOBS=2 into a PostgreSQL
+server the fixture starts (autograder/pgserver.py); run as an ordinary user (the re-run in
+tests/test_as_ordinary_user.py, and an instructor's own machine) into SQLite. Both runs assert
+the same status and score for every case, so the two gradebooks give exactly the same
+results. The PostgreSQL run adds a case that tries the server's socket from the kernel.
 """
 
 from __future__ import annotations
@@ -87,7 +93,7 @@ CHECK_NAMES = ("check_close", "check_shape", "check_dtype", "check_type", "check
 NOOP = "lambda *a, **k: None"
 
 
-def _cases(sol, rel, root, sol2=None):
+def _cases(sol, rel, root, sol2=None, pg_socket=None):
     first_test = next(i for i, c in enumerate(sol.cells) if nbtools.is_test(c))
     answers = [i for i, c in enumerate(sol.cells) if nbtools.is_answer(c)]
     pts = nbtools.points(sol.cells[first_test])
@@ -280,6 +286,11 @@ def _cases(sol, rel, root, sol2=None):
             f"for p in [{str(root / 'release' / 'HACKED')!r}, {str(root / 'HACKED')!r}, '/work/HACKED']:\n"
             "    try:\n        open(p, 'w').write('x')\n    except OSError as e:\n        print('blocked', e)\n")),
             "ok", 100)
+        if pg_socket:       # the gradebook server trusts its socket: it must be out of reach
+            case("connect_gradebook_server", _extra(sol, (
+                "import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n"
+                f"    s.connect({pg_socket!r})\n    print('PGCONNECTED')\n"
+                "except OSError as e:\n    print('blocked', e)\n")), "ok", 100)
         if sol2 is not None:
             case("w2_control_perfect", sol2, "ok", 100, assignment=A2)
             case("w2_memory_bomb", _extra(sol2, "hog = bytearray(200 * 2**30)"), "memory_exceeded",
@@ -307,7 +318,36 @@ def _zip_cases(tmp: Path, sol) -> Path:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def gradebook_server():
+    """As root: the URL of a throw-away PostgreSQL gradebook (None: SQLite). See the module
+    docstring; in CI a missing PostgreSQL fails."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    from autograder.pgserver import PostgresUnavailable, temporary_postgres
+    try:
+        server = temporary_postgres("redteam")
+        url = server.__enter__()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"red team as root needs PostgreSQL in CI: {exc}")
+        yield None
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DLCOURSE_DB_URL", url)
+        try:
+            yield url
+        finally:
+            server.__exit__(None, None, None)
+
+
+def _pg_socket(url: str | None) -> str | None:
+    m = re.search(r"host=([^&]+)", url or "")
+    return f"{m[1]}/.s.PGSQL.5432" if m else None
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, gradebook_server):
     root = tmp_path_factory.mktemp("redteam")
     weeks = [A] + ([A2] if A2 in ASSIGNMENTS and SANDBOX else [])
     pipeline.release(weeks, root / "release")
@@ -318,7 +358,7 @@ def batch(tmp_path_factory):
     sol = pipeline.solution_notebook(A)
     sol2 = pipeline.solution_notebook(A2) if A2 in weeks else None
     rel = nbtools.read(root / "release" / A / f"{A}.ipynb")
-    cases = _cases(sol, rel, root, sol2)
+    cases = _cases(sol, rel, root, sol2, _pg_socket(gradebook_server) if SANDBOX else None)
     for name, c in cases.items():
         d = root / "submitted" / name / c["assignment"]
         d.mkdir(parents=True)
@@ -346,7 +386,8 @@ def batch(tmp_path_factory):
             "zip_records": zip_records, "tmp_left": tmp_after - tmp_before,
             "export": export, "report": report,
             "budget": pipeline.submission_budget(root, A, {**pipeline.course_settings(),
-                                                           "submission_timeout_base": BUDGET_BASE})}
+                                                           "submission_timeout_base": BUDGET_BASE}),
+            "db_url": gradebook_server}
 
 
 def _row(batch, name, assignment=A):
@@ -535,7 +576,11 @@ def test_truncated_status_file_never_crashes_export_report_feedback(batch):
     try:
         path.write_bytes(saved[: len(saved) // 2])
         rows = {r["student"]: r for r in pipeline.grade_table(root) if r["assignment"] == A}
-        assert rows["control_perfect"]["status"] == "error" and rows["control_perfect"]["score"] == 100
+        # (with a server gradebook the status record in the database is the one read: the
+        # host's file is only a copy, so its damage changes nothing)
+        expected = "ok" if batch["db_url"] else "error"
+        assert rows["control_perfect"]["status"] == expected, rows["control_perfect"]
+        assert rows["control_perfect"]["score"] == 100
         pipeline.export(root, root / "grades-truncated.csv")
         from autograder.feedback import generate_all
         from autograder.report import build_report
@@ -574,6 +619,9 @@ def test_no_network_no_reading_no_writing_outside_scratch(batch):
     assert "CONNECTED" not in _outputs(root, "socket")
     gb = _outputs(root, "read_gradebook")
     assert "SQLite format" not in gb
+    if batch["db_url"]:
+        assert "PGCONNECTED" not in _outputs(root, "connect_gradebook_server")
+        assert "blocked" in _outputs(root, "connect_gradebook_server")
     leak = _outputs(root, "read_source_and_others")
     assert TOKEN not in leak and "LEAK" not in leak
     assert not (root / "release" / "HACKED").exists() and not (root / "HACKED").exists()
@@ -603,7 +651,10 @@ def test_ctrl_c_marks_unfinished_interrupted_and_resume_finishes(batch):
         + ([] if SANDBOX else ["--no-sandbox"])
     staged = root / "grading" / "staged" / "control_untouched" / A / f"{A}.ipynb"
     staged.unlink(missing_ok=True)
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # (SIGINT back to its default in the child: a suite started in the background of a
+    # non-interactive shell inherits it ignored, and so would the CLI)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not staged.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.5)
@@ -624,3 +675,20 @@ def test_ctrl_c_marks_unfinished_interrupted_and_resume_finishes(batch):
     assert statuses[("control_untouched", A)]["status"] == "ok"
     again = subprocess.run(cmd + ["--resume"], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert "0 to grade" in again.stderr, again.stderr[-2000:]
+
+
+def test_the_gradebook_is_the_one_this_run_should_use(batch):
+    """PostgreSQL as root, SQLite otherwise: no SQLite file next to a server gradebook, and
+    the server really holds the batch's grades (see the module docstring)."""
+    root = batch["root"]
+    if not batch["db_url"]:
+        assert (root / "gradebook.db").exists()
+        return
+    assert not (root / "gradebook.db").exists()
+    import sqlalchemy
+    engine = sqlalchemy.create_engine(batch["db_url"])
+    with engine.connect() as conn:
+        n = conn.execute(sqlalchemy.text("SELECT count(*) FROM submitted_notebook")).scalar()
+        ids = set(conn.execute(sqlalchemy.text("SELECT id FROM student")).scalars())
+    engine.dispose()
+    assert n >= 20 and {"control_perfect", "control_untouched"} <= ids, (n, sorted(ids)[:10])
