@@ -653,7 +653,8 @@ def test_ctrl_c_marks_unfinished_interrupted_and_resume_finishes(batch):
     staged.unlink(missing_ok=True)
     # (SIGINT back to its default in the child: a suite started in the background of a
     # non-interactive shell inherits it ignored, and so would the CLI)
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not staged.exists() and time.monotonic() < deadline and proc.poll() is None:
