@@ -369,8 +369,11 @@ def _autograde_locked(root, assignments, students, jobs, timeout, cell_timeout, 
     if pairs:
         from .release import cached_reference
         for a in dict.fromkeys(a for _, a in pairs):        # (in grading order)
-            if timeout or cached_reference(root, a):
-                budgets[a] = submission_budget(root, a, settings, timeout)
+            rec = None if timeout else cached_reference(root, a)
+            if timeout:
+                budgets[a] = float(timeout)
+            elif rec:
+                budgets[a] = budget_from_reference(float(rec["seconds"]), budget_rule(settings))
             else:               # measured in a child process while the class is graded
                 refs[a] = ReferenceRun(root, a, settings)
         if refs:

@@ -140,11 +140,16 @@ def reference_path(root: Path, assignment: str) -> Path:
     return Path(root) / "grading" / "reference" / f"{assignment}.json"
 
 
-def reference_digest(assignment: str) -> str:
-    """SHA-256 of the source notebook (tokens filled): a cached measurement is valid for it."""
+def _reference_source(assignment: str) -> tuple[str, str]:
+    """The source notebook's text (tokens filled) and its SHA-256."""
     src = course.notebook_path("source", assignment, REPO_ROOT)
     text = course.fill_tokens(src.read_text(encoding="utf-8"), REPO_ROOT)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reference_digest(assignment: str) -> str:
+    """SHA-256 of the source notebook (tokens filled): a cached measurement is valid for it."""
+    return _reference_source(assignment)[1]
 
 
 def cached_reference(root: Path, assignment: str, digest: str | None = None) -> dict | None:
@@ -166,9 +171,7 @@ def reference_seconds(root: Path, assignment: str) -> float:
     ``grading/reference/<assignment>.json`` by the source's SHA-256, with the modules the
     run imported (a grading worker's spare kernels import them in advance:
     :mod:`autograder.warm`). 0.0 when the reference fails to run."""
-    src = course.notebook_path("source", assignment, REPO_ROOT)
-    text = course.fill_tokens(src.read_text(encoding="utf-8"), REPO_ROOT)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text, digest = _reference_source(assignment)
     rec = cached_reference(root, assignment, digest)
     if rec:
         return float(rec["seconds"])

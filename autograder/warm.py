@@ -75,11 +75,11 @@ def reference_preload(root: Path, assignments) -> list[str]:
     """The modules the assignments' reference solutions imported (``grading/reference``),
     in order and without repeats; empty until a reference run recorded them."""
     import json
+    from .release import reference_path
     seen: dict[str, None] = {}
     for a in assignments:
         try:
-            rec = json.loads((Path(root) / "grading" / "reference" / f"{a}.json")
-                             .read_text(encoding="utf-8"))
+            rec = json.loads(reference_path(root, a).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         names = rec.get("preload") if isinstance(rec, dict) else None
